@@ -1,0 +1,1 @@
+int sl_placeholder_(void); int sl_placeholder_(void) { return 0; }
