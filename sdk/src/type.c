@@ -20,8 +20,10 @@ sl_type *sl_type_prim(sl_type_id id)
 	return &prims[id];
 }
 
-sl_type *sl_type_ref(sl_type *t)
+sl_type *sl_type_ref(const sl_type *ct)
 {
+	sl_type *t = (sl_type *)ct; /* the count is not part of the value */
+
 	if (t != NULL && t->refcount >= 0)
 		__atomic_add_fetch(&t->refcount, 1, __ATOMIC_RELAXED);
 	return t;

@@ -60,7 +60,9 @@ sl_type *sl_type_struct(size_t n, const sl_field *fields);
 /* A list of elem (reference added). */
 sl_type *sl_type_list(sl_type *elem, bool elem_nullable);
 
-sl_type *sl_type_ref(sl_type *t);  /* NULL-safe, returns t */
+/* A new reference (NULL-safe).  Takes const so that borrowed schemas, such as
+ * init->input_schemas, can be kept without a cast. */
+sl_type *sl_type_ref(const sl_type *t);
 void sl_type_unref(sl_type *t);    /* NULL-safe */
 
 bool sl_type_equal(const sl_type *a, const sl_type *b);

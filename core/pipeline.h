@@ -1,0 +1,119 @@
+/* pipeline.h - the pipeline model: what the file says (config_*.c), what
+ * the planner adds (graph*.c) and what the scheduler keeps while it runs.
+ */
+#ifndef SLUICE_CORE_PIPELINE_H
+#define SLUICE_CORE_PIPELINE_H
+
+#include <libconfig.h>
+
+#include <sluice/sluice.h>
+
+#include "diag.h"
+#include "trigger.h"
+
+struct slc_loader;
+struct slc_sched;
+
+/* A named counter of one stage (sl_metric_add). */
+typedef struct slc_metric {
+	char *name;
+	int64_t batch; /* since the last progress report */
+	int64_t total;
+} slc_metric;
+
+/* What a source stage keeps between batches. */
+typedef struct slc_source_state {
+	char *start;      /* end offset of the last batch read; NULL before the first */
+	char *last_start; /* where the last batch read began (for progress) */
+	sl_strbuf end;    /* planned end of the current batch */
+	int status;       /* last plan result: SL_OK, SL_AGAIN, SL_EOF */
+	int64_t rows;     /* rows read in the current batch */
+} slc_source_state;
+
+typedef struct slc_stage slc_stage;
+typedef struct slc_pipeline slc_pipeline;
+
+struct slc_stage {
+	struct sl_stage base; /* must stay first: host calls get it back */
+	slc_pipeline *pipeline;
+
+	/* --- from the pipeline file --- */
+	char *name;
+	char *plugin_name;
+	char **input_names;
+	size_t n_inputs;
+	int mode;   /* SL_MODE_* given on this stage, or -1 */
+	char *file; /* file holding the stage (include-aware) */
+	int line;   /* line of the stage's group */
+	int mode_line;
+	const config_setting_t *setting; /* the stage's group, while the file is loaded */
+
+	/* --- from the planner --- */
+	sl_plugin_kind role;
+	const sl_plugin *plugin;
+	const char *module_path; /* borrowed from the loader */
+	slc_stage **inputs;      /* n_inputs, NULL where unknown */
+	slc_stage **consumers;
+	size_t *consumer_ports; /* this stage's index in each consumer's inputs */
+	size_t n_consumers;
+	size_t cap_consumers;
+	sl_output_mode out_mode;
+	int mode_set; /* out_mode decided */
+	sl_options *options;
+	sl_schema *schema; /* output schema; NULL for sinks */
+	int broken;        /* an error was reported: skip it and what follows; 2: in a
+	                    * cycle already reported */
+	int created;
+	void *ctx;
+
+	/* --- while running --- */
+	struct slc_sched *sched;
+	sl_emitter emitter;
+	int64_t rows_in;  /* this batch */
+	int64_t rows_out; /* this batch */
+	slc_source_state src;
+	slc_metric *metrics;
+	size_t n_metrics;
+};
+
+struct slc_pipeline {
+	char *path;
+	char *name;
+	slc_trigger trigger;
+	char *checkpoint; /* NULL: none */
+	char **plugin_path;
+	size_t n_plugin_path;
+	int progress; /* -1: not given */
+	int mode;     /* top-level default output mode, or -1 */
+	int mode_line;
+
+	slc_stage **stages; /* file order */
+	size_t n_stages;
+	slc_stage **order; /* topological order: every stage not in a cycle */
+	size_t n_order;
+
+	config_t *cfg;     /* the parsed file, until the options are built */
+	char **file_names; /* included files' names as the user can open them */
+	size_t n_file_names;
+	struct slc_loader *loader;
+};
+
+/* Reads and checks a pipeline file: top-level keys, stage keys, ${VAR}
+ * expansion.  Errors go to d; *out is set whenever memory allowed (also
+ * with errors, so more can be found).  Returns SL_OK, SL_EINVAL
+ * (errors found) or SL_EIO (the file cannot be read or parsed). */
+int slc_pipeline_read(const char *path, slc_pipeline **out, slc_diag *d);
+/* Destroys the stages' contexts (if created), frees everything, unloads the
+ * modules. */
+void slc_pipeline_free(slc_pipeline *p);
+/* Drops the parsed file once the options are built. */
+void slc_pipeline_release_config(slc_pipeline *p);
+/* Looks a stage up by name (NULL when none). */
+slc_stage *slc_pipeline_stage(const slc_pipeline *p, const char *name);
+
+const char *slc_mode_name(sl_output_mode m);
+/* Parses "append", "update", "complete" (any case); -1 when unknown. */
+int slc_mode_parse(const char *text);
+const char *slc_kind_name(sl_plugin_kind k);
+
+#endif

@@ -1,0 +1,375 @@
+/* scheduler.c - one micro-batch at a time:
+ *   1. plan every source          (offset log write goes right after)
+ *   2. begin_batch                 transforms and sinks
+ *   3. read every planned source   batches pushed depth-first
+ *   4. end_batch                   topological order
+ *   5. commit, source_commit       (commit log write goes right after)
+ *   6. progress
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+#include "scheduler.h"
+#include "signals.h"
+
+typedef struct slc_sched {
+	slc_pipeline *p;
+	sl_batch_ctx bc;
+	int failed;   /* the first failure's code, 0 while all is well */
+	sl_error err; /* its message, "stage 'x': ..." */
+	slc_progress *prog;
+} slc_sched;
+
+/* Keeps the first failure only: the innermost stage reports first. */
+static int fail(slc_sched *s, const slc_stage *st, int rc, const sl_error *err)
+{
+	const char *msg = err && err->msg[0] ? err->msg : sl_strerror(rc);
+	char where[SL_ERROR_MAX / 2];
+
+	if (s->failed)
+		return s->failed;
+	if (err && err->option)
+		snprintf(where, sizeof(where), "stage '%s': option '%s'", st->name, err->option);
+	else
+		snprintf(where, sizeof(where), "stage '%s'", st->name);
+	sl_error_set(&s->err, rc, "%s: %s", where, msg);
+	s->failed = rc < 0 ? rc : SL_ERR;
+	return s->failed;
+}
+
+static int fail_msg(slc_sched *s, const slc_stage *st, const char *msg)
+{
+	sl_error err;
+
+	sl_error_set(&err, SL_ESTATE, "%s", msg);
+	return fail(s, st, SL_ESTATE, &err);
+}
+
+static int check_batch(slc_sched *s, slc_stage *st, const sl_batch *batch)
+{
+	if (batch == NULL)
+		return fail_msg(s, st, "emitted no batch (NULL)");
+	if (st->role == SL_PLUGIN_SINK)
+		return fail_msg(s, st, "a sink emitted a batch");
+	if (batch->schema != st->schema && !sl_type_equal(batch->schema, st->schema))
+		return fail_msg(s, st,
+		                "emitted a batch whose schema differs from its declared output "
+		                "schema");
+	return SL_OK;
+}
+
+/* The emitter of a stage: the batch goes to every consumer's process, depth
+ * first, then the reference handed to us is dropped. */
+static int emit(sl_emitter *self, sl_batch *batch)
+{
+	slc_stage *st = self->priv;
+	slc_sched *s = st->sched;
+	sl_error err;
+	int rc = check_batch(s, st, batch);
+
+	if (rc < 0)
+		goto out;
+	st->rows_out += batch->n_rows;
+	if (st->role == SL_PLUGIN_SOURCE)
+		st->src.rows += batch->n_rows;
+	for (size_t i = 0; i < st->n_consumers; i++) {
+		slc_stage *c = st->consumers[i];
+
+		c->rows_in += batch->n_rows;
+		sl_error_clear(&err);
+		rc = c->plugin->process(c->ctx, st->consumer_ports[i], batch, &s->bc, &c->emitter,
+		                        &err);
+		if (rc < 0) {
+			fail(s, c, rc, &err);
+			break;
+		}
+	}
+out:
+	sl_batch_unref(batch);
+	return rc < 0 ? rc : SL_OK;
+}
+
+/* --- the checkpoint hooks: the offset and commit logs arrive later --- */
+
+static int log_offsets(slc_sched *s)
+{
+	(void)s;
+	return SL_OK;
+}
+
+static int log_commit(slc_sched *s)
+{
+	(void)s;
+	return SL_OK;
+}
+
+/* --- the steps --- */
+
+/* Step 1.  *any: some source has data; *all_eof: every source ended. */
+static int plan_sources(slc_sched *s, bool *any, bool *all_eof)
+{
+	sl_error err;
+	int rc;
+
+	*any = false;
+	*all_eof = true;
+	for (size_t i = 0; i < s->p->n_order; i++) {
+		slc_stage *st = s->p->order[i];
+
+		if (st->role != SL_PLUGIN_SOURCE || st->src.status == SL_EOF)
+			continue;
+		sl_strbuf_reset(&st->src.end);
+		sl_error_clear(&err);
+		rc = st->plugin->plan(st->ctx, st->src.start, &st->src.end, &err);
+		if (rc < 0)
+			return fail(s, st, rc, &err);
+		if (rc == SL_OK && st->src.end.buf == NULL)
+			return fail_msg(s, st, "plan() gave no end offset");
+		st->src.status = rc == SL_OK || rc == SL_EOF ? rc : SL_AGAIN;
+		*any |= st->src.status == SL_OK;
+		*all_eof &= st->src.status == SL_EOF;
+	}
+	return SL_OK;
+}
+
+typedef int (*stage_step)(slc_sched *s, slc_stage *st);
+
+/* Runs step on every transform and sink in topological order. */
+static int each_stage(slc_sched *s, stage_step step)
+{
+	int rc;
+
+	for (size_t i = 0; i < s->p->n_order; i++) {
+		slc_stage *st = s->p->order[i];
+
+		if (st->role == SL_PLUGIN_SOURCE)
+			continue;
+		rc = step(s, st);
+		if (rc < 0 || s->failed)
+			return s->failed ? s->failed : rc;
+	}
+	return SL_OK;
+}
+
+static int begin_one(slc_sched *s, slc_stage *st)
+{
+	sl_error err;
+	int rc;
+
+	st->rows_in = 0;
+	st->rows_out = 0;
+	if (st->plugin->begin_batch == NULL)
+		return SL_OK;
+	sl_error_clear(&err);
+	rc = st->plugin->begin_batch(st->ctx, &s->bc, &err);
+	return rc < 0 ? fail(s, st, rc, &err) : SL_OK;
+}
+
+static int end_one(slc_sched *s, slc_stage *st)
+{
+	sl_error err;
+	int rc;
+
+	if (st->plugin->end_batch == NULL)
+		return SL_OK;
+	sl_error_clear(&err);
+	rc = st->plugin->end_batch(st->ctx, &s->bc, &st->emitter, &err);
+	return rc < 0 ? fail(s, st, rc, &err) : SL_OK;
+}
+
+static int commit_one(slc_sched *s, slc_stage *st)
+{
+	sl_error err;
+	int rc;
+
+	if (st->plugin->commit == NULL)
+		return SL_OK;
+	sl_error_clear(&err);
+	rc = st->plugin->commit(st->ctx, s->bc.batch_id, &err);
+	return rc < 0 ? fail(s, st, rc, &err) : SL_OK;
+}
+
+/* Step 3: every planned source reads (start, end]. */
+static int read_sources(slc_sched *s)
+{
+	sl_error err;
+	int rc;
+
+	for (size_t i = 0; i < s->p->n_order; i++) {
+		slc_stage *st = s->p->order[i];
+
+		if (st->role != SL_PLUGIN_SOURCE)
+			continue;
+		st->rows_in = 0;
+		st->rows_out = 0;
+		st->src.rows = 0;
+		if (st->src.status != SL_OK)
+			continue;
+		sl_error_clear(&err);
+		rc = st->plugin->read(st->ctx, st->src.start, st->src.end.buf, &s->bc, &st->emitter,
+		                      &err);
+		if (rc < 0 || s->failed)
+			return fail(s, st, rc < 0 ? rc : SL_ERR, &err);
+	}
+	return SL_OK;
+}
+
+/* Step 5, second half: sources learn their batch is durable and move on. */
+static int commit_sources(slc_sched *s)
+{
+	sl_error err;
+	char *end;
+	int rc;
+
+	for (size_t i = 0; i < s->p->n_order; i++) {
+		slc_stage *st = s->p->order[i];
+
+		if (st->role != SL_PLUGIN_SOURCE || st->src.status != SL_OK)
+			continue;
+		sl_error_clear(&err);
+		if (st->plugin->source_commit != NULL) {
+			rc = st->plugin->source_commit(st->ctx, st->src.end.buf, &err);
+			if (rc < 0)
+				return fail(s, st, rc, &err);
+		}
+		end = strdup(st->src.end.buf);
+		if (end == NULL)
+			return fail_msg(s, st, "out of memory");
+		free(st->src.last_start);
+		st->src.last_start = st->src.start;
+		st->src.start = end;
+	}
+	return SL_OK;
+}
+
+static void next_metrics(slc_pipeline *p)
+{
+	for (size_t i = 0; i < p->n_order; i++)
+		slc_metrics_next_batch(p->order[i]);
+}
+
+/* Steps 2 to 6 for a batch whose sources are planned. */
+static int run_batch(slc_sched *s, slc_batch_times *t)
+{
+	int64_t t0 = slc_now_us(), t1, t2;
+	int rc;
+
+	s->bc.trigger_us = t->start_wall;
+	rc = log_offsets(s);
+	if (rc >= 0)
+		rc = each_stage(s, begin_one);
+	if (rc >= 0)
+		rc = read_sources(s);
+	if (rc >= 0)
+		rc = each_stage(s, end_one);
+	t1 = slc_now_us();
+	if (rc >= 0)
+		rc = each_stage(s, commit_one);
+	if (rc >= 0)
+		rc = commit_sources(s);
+	if (rc >= 0)
+		rc = log_commit(s);
+	if (rc < 0)
+		return s->failed ? s->failed : rc;
+	t2 = slc_now_us();
+	t->add_batch = t1 - t0;
+	t->commit = t2 - t1;
+	t->total = t2 - t->start;
+	if (s->prog != NULL)
+		slc_progress_report(s->prog, s->p, t);
+	next_metrics(s->p);
+	return SL_OK;
+}
+
+/* Waits for the next trigger; returns 1 when a stop was requested.  *next
+ * is when the next batch is due; *lag how late it will start when the last
+ * batch overran its interval. */
+static int wait_next(const slc_trigger *tr, int64_t *next, int64_t *lag, bool idle)
+{
+	int64_t now = slc_now_us();
+
+	*lag = 0;
+	if (tr->kind != SLC_TRIGGER_INTERVAL)
+		return slc_stop_requested();
+	if (tr->interval_us == 0)
+		return idle ? slc_sleep_us(SLC_POLL_US) : slc_stop_requested();
+	*next += tr->interval_us;
+	if (idle) {
+		while (*next <= now)
+			*next += tr->interval_us;
+	} else if (*next < now) {
+		/* Overran: the next batch follows at once, and says how late. */
+		*lag = now - *next;
+		*next = now;
+	}
+	return slc_sleep_us(*next - now);
+}
+
+static void setup(slc_sched *s, slc_pipeline *p, slc_progress *prog)
+{
+	memset(s, 0, sizeof(*s));
+	s->p = p;
+	s->prog = prog;
+	s->bc.size = sizeof(s->bc);
+	s->bc.watermark_us = SL_NO_WATERMARK;
+	s->bc.last = p->trigger.kind == SLC_TRIGGER_ONCE;
+	for (size_t i = 0; i < p->n_order; i++) {
+		slc_stage *st = p->order[i];
+
+		st->sched = s;
+		st->emitter.emit = emit;
+		st->emitter.priv = st;
+		st->src.status = SL_AGAIN;
+	}
+}
+
+static int loop(slc_sched *s)
+{
+	const slc_trigger *tr = &s->p->trigger;
+	slc_batch_times t = {.prev_start = -1, .lag = 0};
+	int64_t next = slc_now_us(), t0;
+	bool any, all_eof;
+	int rc;
+
+	while (!slc_stop_requested()) {
+		t0 = slc_now_us();
+		t.start = t0;
+		t.start_wall = slc_wall_us();
+		rc = plan_sources(s, &any, &all_eof);
+		if (rc < 0)
+			return rc;
+		t.get_offset = slc_now_us() - t0;
+		if (!any && (all_eof || tr->kind != SLC_TRIGGER_INTERVAL))
+			return SL_OK;
+		if (any) {
+			t.batch_id = s->bc.batch_id;
+			rc = run_batch(s, &t);
+			if (rc < 0)
+				return rc;
+			t.prev_start = t0;
+			s->bc.batch_id++;
+			if (tr->kind == SLC_TRIGGER_ONCE)
+				return SL_OK;
+		}
+		if (wait_next(tr, &next, &t.lag, !any))
+			break;
+	}
+	return SL_OK;
+}
+
+int slc_scheduler_run(slc_pipeline *p, slc_progress *prog, sl_error *err)
+{
+	slc_sched s;
+	int rc;
+
+	setup(&s, p, prog);
+	rc = loop(&s);
+	if (rc < 0 && err != NULL && s.failed)
+		*err = s.err;
+	else if (rc < 0 && err != NULL)
+		sl_error_set(err, rc, "%s", sl_strerror(rc));
+	for (size_t i = 0; i < p->n_order; i++)
+		p->order[i]->sched = NULL;
+	return rc;
+}

@@ -1,0 +1,92 @@
+/* session.c - reading, planning and creating a pipeline. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+#include "host.h"
+#include "loader.h"
+#include "session.h"
+
+static int apply(slc_pipeline *p, const slc_overrides *ov)
+{
+	if (ov == NULL)
+		return SL_OK;
+	if (ov->trigger != NULL)
+		p->trigger = *ov->trigger;
+	if (ov->progress >= 0)
+		p->progress = ov->progress;
+	if (ov->checkpoint != NULL) {
+		free(p->checkpoint);
+		p->checkpoint = strdup(ov->checkpoint);
+		if (p->checkpoint == NULL)
+			return SL_ENOMEM;
+	}
+	return SL_OK;
+}
+
+/* The installed directory, SLUICE_PLUGIN_PATH, then the file's
+ * plugin_path. */
+static int make_loader(slc_pipeline *p)
+{
+	sl_error err;
+	int rc;
+
+	p->loader = slc_loader_new();
+	if (p->loader == NULL)
+		return SL_ENOMEM;
+	rc = slc_loader_add_default_dirs(p->loader);
+	for (size_t i = 0; rc >= 0 && i < p->n_plugin_path; i++) {
+		sl_error_clear(&err);
+		rc = slc_loader_add_dir(p->loader, p->plugin_path[i], &err);
+		if (rc == SL_EINVAL) {
+			slc_log(SL_LOG_WARN, NULL, "%s: plugin_path: %s", p->path, err.msg);
+			rc = SL_OK;
+		}
+	}
+	return rc;
+}
+
+static int plan(slc_pipeline *p, slc_diag *d)
+{
+	int rc = SL_OK, r;
+
+	r = slc_graph_link(p, d);
+	if (r == SL_ENOMEM)
+		return r;
+	rc = r < 0 ? r : rc;
+	r = slc_graph_bind(p, p->loader, d);
+	if (r == SL_ENOMEM)
+		return r;
+	rc = r < 0 ? r : rc;
+	r = slc_graph_modes(p, d);
+	rc = r < 0 ? r : rc;
+	r = slc_graph_create(p, d);
+	if (r == SL_ENOMEM)
+		return r;
+	return r < 0 ? r : rc;
+}
+
+int slc_session_open(const char *path, const slc_overrides *ov, slc_pipeline **out, slc_diag *d)
+{
+	slc_pipeline *p = NULL;
+	int rc, r;
+
+	rc = slc_pipeline_read(path, &p, d);
+	*out = p;
+	if (p == NULL || rc == SL_EIO || rc == SL_ENOMEM)
+		return rc == SL_EIO ? SL_EINVAL : rc;
+	r = apply(p, ov);
+	if (r < 0)
+		return r;
+	r = make_loader(p);
+	if (r < 0)
+		return r;
+	r = plan(p, d);
+	slc_loader_warn_refused(p->loader);
+	slc_pipeline_release_config(p);
+	if (r == SL_ENOMEM)
+		return r;
+	if (rc < 0 || r < 0 || d->n > 0)
+		return SL_EINVAL;
+	return SL_OK;
+}
