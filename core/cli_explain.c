@@ -95,6 +95,7 @@ static void put_pipeline(const slc_pipeline *p)
 
 int slc_cmd_explain(int argc, char **argv)
 {
+	const slc_overrides dry = {NULL, NULL, -1, 1};
 	slc_pipeline *p = NULL;
 	slc_diag d;
 	int rc, status = SLC_EXIT_OK;
@@ -107,7 +108,7 @@ int slc_cmd_explain(int argc, char **argv)
 	if (argc != 2)
 		return slc_usage_error("explain: give one pipeline file");
 	slc_diag_init(&d);
-	rc = slc_session_open(argv[1], NULL, &p, &d);
+	rc = slc_session_open(argv[1], &dry, &p, &d);
 	if (rc < 0)
 		status = slc_report_open_failure(rc, &d);
 	else

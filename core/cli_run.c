@@ -91,7 +91,7 @@ static int run_pipeline(slc_pipeline *p)
 int slc_cmd_run(int argc, char **argv)
 {
 	run_args a = {0};
-	slc_overrides ov = {NULL, NULL, -1};
+	slc_overrides ov = {NULL, NULL, -1, 0};
 	slc_trigger trigger;
 	slc_pipeline *p = NULL;
 	slc_diag d;

@@ -9,12 +9,13 @@
 
 static int validate_one(const char *path)
 {
+	const slc_overrides dry = {NULL, NULL, -1, 1};
 	slc_pipeline *p = NULL;
 	slc_diag d;
 	int rc, status;
 
 	slc_diag_init(&d);
-	rc = slc_session_open(path, NULL, &p, &d);
+	rc = slc_session_open(path, &dry, &p, &d);
 	if (rc < 0) {
 		status = slc_report_open_failure(rc, &d);
 	} else {

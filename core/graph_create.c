@@ -96,6 +96,7 @@ static int create_stage(slc_pipeline *p, slc_stage *st, slc_diag *d)
 	init.host = slc_host();
 	init.self = &st->base;
 	init.checkpoint_dir = p->checkpoint;
+	init.dry_run = p->dry_run;
 	rc = st->plugin->create(&init, &st->ctx, &schema, &err);
 	if (rc < 0) {
 		sl_type_unref(schema);

@@ -84,6 +84,7 @@ struct slc_pipeline {
 	char **plugin_path;
 	size_t n_plugin_path;
 	int progress; /* -1: not given */
+	int dry_run;  /* created for validate/explain only */
 	int mode;     /* top-level default output mode, or -1 */
 	int mode_line;
 

@@ -15,6 +15,7 @@ static int apply(slc_pipeline *p, const slc_overrides *ov)
 		p->trigger = *ov->trigger;
 	if (ov->progress >= 0)
 		p->progress = ov->progress;
+	p->dry_run = ov->dry_run;
 	if (ov->checkpoint != NULL) {
 		free(p->checkpoint);
 		p->checkpoint = strdup(ov->checkpoint);

@@ -10,6 +10,7 @@ typedef struct slc_overrides {
 	const slc_trigger *trigger; /* NULL: the file's */
 	const char *checkpoint;     /* NULL: the file's */
 	int progress;               /* -1: the file's */
+	int dry_run;                /* validate/explain: stages do no I/O */
 } slc_overrides;
 
 /* Opens path and plans it.  Every problem goes to d; returns SL_OK,

@@ -117,6 +117,10 @@ typedef struct sl_stage_init {
 	const sl_host *host;
 	sl_stage *self;
 	const char *checkpoint_dir;          /* NULL when the pipeline has none */
+	/* Non-zero when the stage is created only to be checked (`sluice
+	 * validate`, `explain`): work out the schema and check the options, but
+	 * open no connections and touch no files.  No batch call follows. */
+	int dry_run;
 } sl_stage_init;
 
 typedef struct sl_plugin sl_plugin;

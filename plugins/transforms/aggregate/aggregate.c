@@ -1,0 +1,1211 @@
+/* aggregate.c - hash aggregation: GROUP BY keys with count, sum, min, max
+ * and avg, kept across micro-batches (Spark's streaming aggregation).
+ *
+ * State is columnar, indexed by group id (first-seen order): one array per
+ * key column and one per aggregate accumulator.  Each input batch is
+ * processed a column at a time:
+ *   1. hash every key column into a uint64 per row (one pass per column),
+ *   2. probe an open-addressing table of group ids (linear probing, the
+ *      group's hash kept beside it) to find or add each row's group,
+ *   3. run one update loop per aggregate over (group id, value).
+ * String keys are copied into an arena owned by the table.  The groups a
+ * micro-batch touched are listed, which is what update mode emits and what a
+ * state store will write once per batch.
+ */
+#include <sluice/sluice.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OUT_ROWS 65536
+#define HASH_SEED 0x243F6A8885A308D3ull
+#define HASH_NULL 0x9AE16A3B2F90404Full
+#define K1 0x9E3779B97F4A7C15ull
+#define K2 0xC2B2AE3D27D4EB4Full
+
+typedef enum key_kind { KEY_I64, KEY_BOOL, KEY_F64, KEY_STR, KEY_NULL } key_kind;
+
+typedef struct key_col {
+	sl_expr *expr;
+	int col; /* a bare input column, or -1: evaluate */
+	const sl_type *type;
+	key_kind kind;
+	/* Per group. */
+	int64_t *i64;  /* KEY_I64, KEY_BOOL */
+	double *f64;   /* KEY_F64, normalised */
+	uint64_t *off; /* KEY_STR: into the key arena */
+	uint32_t *len;
+	uint8_t *valid;
+	/* The current input batch's values. */
+	sl_array *arr;
+} key_col;
+
+typedef enum agg_kind {
+	AGG_COUNT_STAR,
+	AGG_COUNT,
+	AGG_SUM_I64,
+	AGG_SUM_F64,
+	AGG_AVG,
+	AGG_MIN,
+	AGG_MAX
+} agg_kind;
+
+typedef struct agg {
+	sl_expr *expr;
+	sl_expr *arg; /* borrowed from expr; NULL for count(*) */
+	int arg_col;
+	agg_kind kind;
+	key_kind vkind;    /* min/max: how values are held */
+	sl_type *out_type; /* reference held */
+	/* Per group. */
+	int64_t *cnt; /* rows counted / non-null values seen */
+	int64_t *i64;
+	double *f64;
+	uint64_t *off; /* min/max of strings: into this aggregate's arena */
+	uint32_t *len;
+	int32_t *best; /* per-call best row of a group, -1 when none */
+	char *arena;
+	size_t arena_len, arena_cap, arena_live;
+} agg;
+
+typedef struct agg_ctx {
+	sl_stage *st;
+	sl_schema *schema;
+	sl_output_mode mode;
+	size_t n_keys, n_aggs;
+	key_col *keys;
+	agg *aggs;
+
+	/* Groups. */
+	uint32_t n_groups, cap_groups;
+	uint64_t *ghash;
+	uint32_t *table; /* group id + 1, 0 = empty */
+	uint64_t mask;
+	char *karena;
+	size_t karena_len, karena_cap;
+
+	/* Groups touched by the current micro-batch, in first-touch order. */
+	uint32_t *touched_epoch;
+	uint32_t epoch;
+	uint32_t *touched;
+	uint32_t n_touched;
+
+	/* Per input batch scratch. */
+	uint64_t *hashes;
+	uint32_t *gids;
+	uint32_t *call_list; /* groups given a best row in this call */
+	int64_t scratch_cap;
+	uint8_t *vbytes; /* OUT_ROWS */
+	sl_array **cols;
+} agg_ctx;
+
+/* ---- hashing ---- */
+
+static inline uint64_t fmix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+static inline uint64_t combine(uint64_t h, uint64_t x)
+{
+	h = (h ^ x) * K1;
+	return h ^ (h >> 31);
+}
+
+static uint64_t str_hash(const char *p, size_t n)
+{
+	uint64_t h = HASH_SEED ^ (n * K2);
+
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * K1;
+		h ^= h >> 29;
+		p += 8;
+		n -= 8;
+	}
+	if (n > 0) {
+		uint64_t w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * K2;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* -0.0 groups with 0.0 and every NaN with every other (as Spark does). */
+static inline double norm_double(double d)
+{
+	if (d == 0)
+		return 0.0;
+	if (isnan(d))
+		return NAN;
+	return d;
+}
+
+static inline uint64_t dbits(double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, sizeof(u));
+	return u;
+}
+
+static void hash_column(const key_col *k, uint64_t *h, int64_t n)
+{
+	const sl_array *a = k->arr;
+	const uint8_t *va = a->validity ? a->validity->data : NULL;
+
+	switch (k->kind) {
+	case KEY_I64: {
+		const int64_t *v = sl_array_i64(a);
+		if (va == NULL)
+			for (int64_t i = 0; i < n; i++)
+				h[i] = combine(h[i], (uint64_t)v[i]);
+		else
+			for (int64_t i = 0; i < n; i++)
+				h[i] =
+				    combine(h[i], sl_bit_get(va, i) ? (uint64_t)v[i] : HASH_NULL);
+		break;
+	}
+	case KEY_BOOL:
+		for (int64_t i = 0; i < n; i++)
+			h[i] =
+			    combine(h[i], va && !sl_bit_get(va, i) ? HASH_NULL
+			                                           : (uint64_t)sl_array_bool(a, i));
+		break;
+	case KEY_F64: {
+		const double *v = sl_array_f64(a);
+		for (int64_t i = 0; i < n; i++)
+			h[i] = combine(h[i], va && !sl_bit_get(va, i) ? HASH_NULL
+			                                              : dbits(norm_double(v[i])));
+		break;
+	}
+	case KEY_STR: {
+		const int32_t *o = sl_array_offsets(a);
+		const char *d = a->data ? (const char *)a->data->data : NULL;
+		for (int64_t i = 0; i < n; i++)
+			h[i] = combine(h[i], va && !sl_bit_get(va, i)
+			                         ? HASH_NULL
+			                         : str_hash(d + o[i], (size_t)(o[i + 1] - o[i])));
+		break;
+	}
+	case KEY_NULL:
+		for (int64_t i = 0; i < n; i++)
+			h[i] = combine(h[i], HASH_NULL);
+		break;
+	}
+}
+
+/* ---- group storage ---- */
+
+static int grow(void *pp, size_t elem, size_t old_cap, size_t new_cap, int fill)
+{
+	void **p = pp;
+	void *np = realloc(*p, new_cap * elem);
+
+	if (np == NULL)
+		return SL_ENOMEM;
+	memset((char *)np + old_cap * elem, fill, (new_cap - old_cap) * elem);
+	*p = np;
+	return SL_OK;
+}
+
+static int grow_groups(agg_ctx *ctx)
+{
+	size_t oc = ctx->cap_groups, nc = oc ? oc * 2 : 1024;
+	int rc = SL_OK;
+
+	rc |= grow(&ctx->ghash, sizeof(uint64_t), oc, nc, 0);
+	rc |= grow(&ctx->touched_epoch, sizeof(uint32_t), oc, nc, 0);
+	rc |= grow(&ctx->touched, sizeof(uint32_t), oc, nc, 0);
+	for (size_t i = 0; i < ctx->n_keys; i++) {
+		key_col *k = &ctx->keys[i];
+		rc |= grow(&k->valid, 1, oc, nc, 0);
+		switch (k->kind) {
+		case KEY_I64:
+		case KEY_BOOL:
+			rc |= grow(&k->i64, sizeof(int64_t), oc, nc, 0);
+			break;
+		case KEY_F64:
+			rc |= grow(&k->f64, sizeof(double), oc, nc, 0);
+			break;
+		case KEY_STR:
+			rc |= grow(&k->off, sizeof(uint64_t), oc, nc, 0);
+			rc |= grow(&k->len, sizeof(uint32_t), oc, nc, 0);
+			break;
+		case KEY_NULL:
+			break;
+		}
+	}
+	for (size_t i = 0; i < ctx->n_aggs; i++) {
+		agg *a = &ctx->aggs[i];
+		rc |= grow(&a->cnt, sizeof(int64_t), oc, nc, 0);
+		switch (a->kind) {
+		case AGG_SUM_I64:
+			rc |= grow(&a->i64, sizeof(int64_t), oc, nc, 0);
+			break;
+		case AGG_SUM_F64:
+		case AGG_AVG:
+			rc |= grow(&a->f64, sizeof(double), oc, nc, 0);
+			break;
+		case AGG_MIN:
+		case AGG_MAX:
+			if (a->vkind == KEY_F64) {
+				rc |= grow(&a->f64, sizeof(double), oc, nc, 0);
+			} else if (a->vkind == KEY_STR) {
+				rc |= grow(&a->off, sizeof(uint64_t), oc, nc, 0);
+				rc |= grow(&a->len, sizeof(uint32_t), oc, nc, 0);
+				rc |= grow(&a->best, sizeof(int32_t), oc, nc, 0xff);
+			} else {
+				rc |= grow(&a->i64, sizeof(int64_t), oc, nc, 0);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (rc != SL_OK)
+		return SL_ENOMEM;
+	ctx->cap_groups = (uint32_t)nc;
+	return SL_OK;
+}
+
+static int arena_put(char **arena, size_t *len, size_t *cap, const char *p, size_t n, uint64_t *off)
+{
+	if (*len + n > *cap) {
+		size_t nc = *cap ? *cap : 65536;
+		char *na;
+		while (nc < *len + n)
+			nc *= 2;
+		na = realloc(*arena, nc);
+		if (na == NULL)
+			return SL_ENOMEM;
+		*arena = na;
+		*cap = nc;
+	}
+	if (n > 0)
+		memcpy(*arena + *len, p, n);
+	*off = *len;
+	*len += n;
+	return SL_OK;
+}
+
+static int rehash(agg_ctx *ctx)
+{
+	uint64_t size = ctx->mask ? (ctx->mask + 1) * 2 : 4096;
+	uint32_t *t = calloc(size, sizeof(*t));
+
+	if (t == NULL)
+		return SL_ENOMEM;
+	for (uint32_t g = 0; g < ctx->n_groups; g++) {
+		uint64_t pos = ctx->ghash[g] & (size - 1);
+		while (t[pos] != 0)
+			pos = (pos + 1) & (size - 1);
+		t[pos] = g + 1;
+	}
+	free(ctx->table);
+	ctx->table = t;
+	ctx->mask = size - 1;
+	return SL_OK;
+}
+
+/* Adds the group of row i; returns its id or -1 (ENOMEM). */
+static int64_t add_group(agg_ctx *ctx, uint64_t h, int64_t i)
+{
+	uint32_t g = ctx->n_groups;
+
+	if (g == ctx->cap_groups && grow_groups(ctx) < 0)
+		return -1;
+	for (size_t c = 0; c < ctx->n_keys; c++) {
+		key_col *k = &ctx->keys[c];
+		const sl_array *a = k->arr;
+		bool valid = k->kind != KEY_NULL && sl_array_valid(a, i);
+		k->valid[g] = valid;
+		if (!valid)
+			continue;
+		switch (k->kind) {
+		case KEY_I64:
+			k->i64[g] = sl_array_i64(a)[i];
+			break;
+		case KEY_BOOL:
+			k->i64[g] = sl_array_bool(a, i);
+			break;
+		case KEY_F64:
+			k->f64[g] = norm_double(sl_array_f64(a)[i]);
+			break;
+		case KEY_STR: {
+			sl_strview s = sl_array_str(a, i);
+			if (arena_put(&ctx->karena, &ctx->karena_len, &ctx->karena_cap, s.ptr,
+			              s.len, &k->off[g]) < 0)
+				return -1;
+			k->len[g] = (uint32_t)s.len;
+			break;
+		}
+		case KEY_NULL:
+			break;
+		}
+	}
+	ctx->ghash[g] = h;
+	ctx->n_groups++;
+	return g;
+}
+
+static inline bool key_equal(const agg_ctx *ctx, uint32_t g, int64_t i)
+{
+	for (size_t c = 0; c < ctx->n_keys; c++) {
+		const key_col *k = &ctx->keys[c];
+		const sl_array *a = k->arr;
+		bool valid;
+		if (k->kind == KEY_NULL)
+			continue;
+		valid = sl_array_valid(a, i);
+		if (valid != (bool)k->valid[g])
+			return false;
+		if (!valid)
+			continue;
+		switch (k->kind) {
+		case KEY_I64:
+			if (k->i64[g] != sl_array_i64(a)[i])
+				return false;
+			break;
+		case KEY_BOOL:
+			if (k->i64[g] != (int64_t)sl_array_bool(a, i))
+				return false;
+			break;
+		case KEY_F64:
+			if (dbits(k->f64[g]) != dbits(norm_double(sl_array_f64(a)[i])))
+				return false;
+			break;
+		case KEY_STR: {
+			sl_strview s = sl_array_str(a, i);
+			if (s.len != k->len[g] ||
+			    (s.len && memcmp(ctx->karena + k->off[g], s.ptr, s.len) != 0))
+				return false;
+			break;
+		}
+		case KEY_NULL:
+			break;
+		}
+	}
+	return true;
+}
+
+static int assign_groups(agg_ctx *ctx, int64_t n)
+{
+	uint64_t *h = ctx->hashes;
+	uint32_t *gids = ctx->gids;
+
+	for (int64_t i = 0; i < n; i++)
+		h[i] = HASH_SEED;
+	for (size_t c = 0; c < ctx->n_keys; c++)
+		hash_column(&ctx->keys[c], h, n);
+	for (int64_t i = 0; i < n; i++)
+		h[i] = fmix64(h[i]);
+
+	for (int64_t i = 0; i < n; i++) {
+		uint64_t pos = h[i] & ctx->mask;
+		int64_t g;
+		for (;;) {
+			uint32_t s = ctx->table[pos];
+			if (s == 0) {
+				if ((uint64_t)(ctx->n_groups + 1) * 2 > ctx->mask + 1) {
+					if (rehash(ctx) < 0)
+						return SL_ENOMEM;
+					pos = h[i] & ctx->mask;
+					continue;
+				}
+				if ((g = add_group(ctx, h[i], i)) < 0)
+					return SL_ENOMEM;
+				ctx->table[pos] = (uint32_t)g + 1;
+				break;
+			}
+			g = s - 1;
+			if (ctx->ghash[g] == h[i] && key_equal(ctx, (uint32_t)g, i))
+				break;
+			pos = (pos + 1) & ctx->mask;
+		}
+		gids[i] = (uint32_t)g;
+	}
+	return SL_OK;
+}
+
+static void touch(agg_ctx *ctx, int64_t n)
+{
+	const uint32_t *gids = ctx->gids;
+
+	for (int64_t i = 0; i < n; i++) {
+		uint32_t g = gids[i];
+		if (ctx->touched_epoch[g] != ctx->epoch) {
+			ctx->touched_epoch[g] = ctx->epoch;
+			ctx->touched[ctx->n_touched++] = g;
+		}
+	}
+}
+
+/* ---- aggregate updates ---- */
+
+static inline bool f64_less(double a, double b) /* NaN is the largest */
+{
+	if (isnan(a))
+		return false;
+	return isnan(b) || a < b;
+}
+
+static int str_minmax(agg_ctx *ctx, agg *ag, const sl_array *a, int64_t n)
+{
+	const uint32_t *gids = ctx->gids;
+	const uint8_t *va = a->validity ? a->validity->data : NULL;
+	uint32_t n_list = 0;
+	bool is_min = ag->kind == AGG_MIN;
+
+	/* The best row of each group within this batch... */
+	for (int64_t i = 0; i < n; i++) {
+		uint32_t g = gids[i];
+		int32_t b;
+		sl_strview v, w;
+		int c;
+		if (va && !sl_bit_get(va, i))
+			continue;
+		b = ag->best[g];
+		if (b < 0) {
+			ag->best[g] = (int32_t)i;
+			ctx->call_list[n_list++] = g;
+			continue;
+		}
+		v = sl_array_str(a, i);
+		w = sl_array_str(a, b);
+		c = memcmp(v.ptr, w.ptr, v.len < w.len ? v.len : w.len);
+		if (c == 0)
+			c = (v.len > w.len) - (v.len < w.len);
+		if (is_min ? c < 0 : c > 0)
+			ag->best[g] = (int32_t)i;
+	}
+	/* ...then one comparison and at most one copy per group. */
+	for (uint32_t j = 0; j < n_list; j++) {
+		uint32_t g = ctx->call_list[j];
+		sl_strview v = sl_array_str(a, ag->best[g]);
+		bool take = ag->cnt[g] == 0;
+		ag->best[g] = -1;
+		if (!take) {
+			size_t l = ag->len[g];
+			int c = memcmp(v.ptr, ag->arena + ag->off[g], v.len < l ? v.len : l);
+			if (c == 0)
+				c = (v.len > l) - (v.len < l);
+			take = is_min ? c < 0 : c > 0;
+		}
+		ag->cnt[g]++;
+		if (!take)
+			continue;
+		if (ag->cnt[g] > 1)
+			ag->arena_live -= ag->len[g];
+		if (arena_put(&ag->arena, &ag->arena_len, &ag->arena_cap, v.ptr, v.len,
+		              &ag->off[g]) < 0)
+			return SL_ENOMEM;
+		ag->len[g] = (uint32_t)v.len;
+		ag->arena_live += v.len;
+	}
+	/* Replaced values leave garbage behind: compact now and then. */
+	if (ag->arena_len > 2 * ag->arena_live + (1u << 20)) {
+		char *na = malloc(ag->arena_live ? ag->arena_live : 1);
+		size_t pos = 0;
+		if (na == NULL)
+			return SL_ENOMEM;
+		for (uint32_t g = 0; g < ctx->n_groups; g++) {
+			if (ag->cnt[g] == 0)
+				continue;
+			memcpy(na + pos, ag->arena + ag->off[g], ag->len[g]);
+			ag->off[g] = pos;
+			pos += ag->len[g];
+		}
+		free(ag->arena);
+		ag->arena = na;
+		ag->arena_len = pos;
+		ag->arena_cap = ag->arena_live ? ag->arena_live : 1;
+	}
+	return SL_OK;
+}
+
+static int update_agg(agg_ctx *ctx, agg *ag, const sl_array *a, int64_t n)
+{
+	const uint32_t *gids = ctx->gids;
+	const uint8_t *va = a && a->validity ? a->validity->data : NULL;
+	int64_t *cnt = ag->cnt;
+
+#define VALID(i) (va == NULL || sl_bit_get(va, (i)))
+	switch (ag->kind) {
+	case AGG_COUNT_STAR:
+		for (int64_t i = 0; i < n; i++)
+			cnt[gids[i]]++;
+		break;
+	case AGG_COUNT:
+		if (a->type->id == SL_TYPE_NULL)
+			break;
+		for (int64_t i = 0; i < n; i++)
+			cnt[gids[i]] += VALID(i);
+		break;
+	case AGG_SUM_I64: {
+		const int64_t *v = sl_array_i64(a);
+		int64_t *s = ag->i64;
+		for (int64_t i = 0; i < n; i++)
+			if (VALID(i)) {
+				/* Wraps like Spark's non-ANSI long arithmetic. */
+				s[gids[i]] = (int64_t)((uint64_t)s[gids[i]] + (uint64_t)v[i]);
+				cnt[gids[i]]++;
+			}
+		break;
+	}
+	case AGG_SUM_F64:
+	case AGG_AVG: {
+		double *s = ag->f64;
+		if (a->type->id == SL_TYPE_INT64) {
+			const int64_t *v = sl_array_i64(a);
+			for (int64_t i = 0; i < n; i++)
+				if (VALID(i)) {
+					s[gids[i]] += (double)v[i];
+					cnt[gids[i]]++;
+				}
+		} else {
+			const double *v = sl_array_f64(a);
+			for (int64_t i = 0; i < n; i++)
+				if (VALID(i)) {
+					s[gids[i]] += v[i];
+					cnt[gids[i]]++;
+				}
+		}
+		break;
+	}
+	case AGG_MIN:
+	case AGG_MAX: {
+		bool is_min = ag->kind == AGG_MIN;
+		switch (ag->vkind) {
+		case KEY_I64: {
+			const int64_t *v = sl_array_i64(a);
+			int64_t *m = ag->i64;
+			for (int64_t i = 0; i < n; i++) {
+				uint32_t g = gids[i];
+				if (!VALID(i))
+					continue;
+				if (cnt[g]++ == 0 || (is_min ? v[i] < m[g] : v[i] > m[g]))
+					m[g] = v[i];
+			}
+			break;
+		}
+		case KEY_BOOL: {
+			int64_t *m = ag->i64;
+			for (int64_t i = 0; i < n; i++) {
+				uint32_t g = gids[i];
+				int64_t x;
+				if (!VALID(i))
+					continue;
+				x = sl_array_bool(a, i);
+				if (cnt[g]++ == 0 || (is_min ? x < m[g] : x > m[g]))
+					m[g] = x;
+			}
+			break;
+		}
+		case KEY_F64: {
+			const double *v = sl_array_f64(a);
+			double *m = ag->f64;
+			for (int64_t i = 0; i < n; i++) {
+				uint32_t g = gids[i];
+				if (!VALID(i))
+					continue;
+				if (cnt[g]++ == 0 ||
+				    (is_min ? f64_less(v[i], m[g]) : f64_less(m[g], v[i])))
+					m[g] = v[i];
+			}
+			break;
+		}
+		case KEY_STR:
+			return str_minmax(ctx, ag, a, n);
+		case KEY_NULL:
+			break;
+		}
+		break;
+	}
+	}
+#undef VALID
+	return SL_OK;
+}
+
+/* ---- create / destroy ---- */
+
+static void agg_destroy(void *vctx)
+{
+	agg_ctx *ctx = vctx;
+
+	if (ctx == NULL)
+		return;
+	for (size_t i = 0; i < ctx->n_keys; i++) {
+		key_col *k = &ctx->keys[i];
+		if (k->expr != NULL)
+			sl_expr_free(k->expr);
+		sl_array_unref(k->arr);
+		free(k->i64);
+		free(k->f64);
+		free(k->off);
+		free(k->len);
+		free(k->valid);
+	}
+	for (size_t i = 0; i < ctx->n_aggs; i++) {
+		agg *a = &ctx->aggs[i];
+		if (a->expr != NULL)
+			sl_expr_free(a->expr);
+		sl_type_unref(a->out_type);
+		free(a->cnt);
+		free(a->i64);
+		free(a->f64);
+		free(a->off);
+		free(a->len);
+		free(a->best);
+		free(a->arena);
+	}
+	free(ctx->keys);
+	free(ctx->aggs);
+	free(ctx->ghash);
+	free(ctx->table);
+	free(ctx->karena);
+	free(ctx->touched_epoch);
+	free(ctx->touched);
+	free(ctx->hashes);
+	free(ctx->gids);
+	free(ctx->call_list);
+	free(ctx->vbytes);
+	free(ctx->cols);
+	sl_type_unref(ctx->schema);
+	free(ctx);
+}
+
+static int bare_column(const sl_expr *e, const sl_schema *in)
+{
+	int idx = sl_expr_column_index(e);
+
+	if (idx < 0 || (size_t)idx >= in->n_fields)
+		return -1;
+	return sl_type_equal(sl_expr_type(e), in->fields[idx].type) ? idx : -1;
+}
+
+static int value_kind(sl_type_id id, key_kind *kind)
+{
+	switch (id) {
+	case SL_TYPE_INT64:
+	case SL_TYPE_TIMESTAMP:
+		*kind = KEY_I64;
+		return SL_OK;
+	case SL_TYPE_BOOL:
+		*kind = KEY_BOOL;
+		return SL_OK;
+	case SL_TYPE_DOUBLE:
+		*kind = KEY_F64;
+		return SL_OK;
+	case SL_TYPE_STRING:
+	case SL_TYPE_BINARY:
+		*kind = KEY_STR;
+		return SL_OK;
+	case SL_TYPE_NULL:
+		*kind = KEY_NULL;
+		return SL_OK;
+	default:
+		return SL_ETYPE;
+	}
+}
+
+static int setup_key(key_col *k, const char *text, const sl_schema *in, sl_error *err)
+{
+	int rc = sl_expr_compile(text, in, SL_EXPR_SCALAR, &k->expr, err);
+
+	if (rc < 0) {
+		if (err != NULL)
+			err->option = "group_by";
+		return rc;
+	}
+	k->type = sl_expr_type(k->expr);
+	k->col = bare_column(k->expr, in);
+	if (value_kind(k->type->id, &k->kind) < 0)
+		return sl_error_at(err, SL_ETYPE, "group_by", -1,
+		                   "cannot group by '%s': %s keys are not supported yet", text,
+		                   sl_type_id_name(k->type->id));
+	return SL_OK;
+}
+
+static int setup_agg(agg *a, const char *text, const sl_schema *in, sl_error *err)
+{
+	const char *fn;
+	const sl_type *at = NULL;
+	sl_type_id aid = SL_TYPE_NULL;
+	int rc = sl_expr_compile(text, in, SL_EXPR_ALLOW_AGGREGATE, &a->expr, err);
+
+	if (rc < 0) {
+		if (err != NULL)
+			err->option = "aggregates";
+		return rc;
+	}
+	a->arg_col = -1;
+	fn = sl_expr_root_func(a->expr);
+	if (sl_expr_root_kind(a->expr) != SL_EXPR_KIND_AGGREGATE || fn == NULL)
+		return sl_error_at(err, SL_EINVAL, "aggregates", -1,
+		                   "'%s' is not an aggregate; use count, sum, min, max or avg "
+		                   "(group columns go in group_by)",
+		                   text);
+	if (sl_expr_root_nargs(a->expr) > 1)
+		return sl_error_at(err, SL_EINVAL, "aggregates", -1, "%s() takes one argument", fn);
+	if (sl_expr_root_nargs(a->expr) == 1) {
+		a->arg = sl_expr_root_arg(a->expr, 0);
+		a->arg_col = bare_column(a->arg, in);
+		at = sl_expr_type(a->arg);
+		aid = at->id;
+	}
+	if (strcmp(fn, "count") == 0) {
+		a->kind = a->arg ? AGG_COUNT : AGG_COUNT_STAR;
+		a->out_type = sl_type_int64();
+	} else if (a->arg == NULL) {
+		return sl_error_at(err, SL_EINVAL, "aggregates", -1, "%s() needs an argument", fn);
+	} else if (strcmp(fn, "sum") == 0 || strcmp(fn, "avg") == 0 || strcmp(fn, "mean") == 0) {
+		if (aid != SL_TYPE_INT64 && aid != SL_TYPE_DOUBLE)
+			return sl_error_at(err, SL_ETYPE, "aggregates", -1,
+			                   "%s() needs a numeric argument, not %s", fn,
+			                   sl_type_id_name(aid));
+		if (fn[0] == 's' && aid == SL_TYPE_INT64) {
+			a->kind = AGG_SUM_I64;
+			a->out_type = sl_type_int64();
+		} else {
+			a->kind = fn[0] == 's' ? AGG_SUM_F64 : AGG_AVG;
+			a->out_type = sl_type_double();
+		}
+	} else if (strcmp(fn, "min") == 0 || strcmp(fn, "max") == 0) {
+		a->kind = fn[1] == 'i' ? AGG_MIN : AGG_MAX;
+		if (value_kind(aid, &a->vkind) < 0)
+			return sl_error_at(err, SL_ETYPE, "aggregates", -1,
+			                   "%s() of %s is not supported", fn, sl_type_id_name(aid));
+		a->out_type = sl_type_ref((sl_type *)at);
+	} else {
+		return sl_error_at(err, SL_EINVAL, "aggregates", -1,
+		                   "aggregate %s() is not supported here; use count, sum, min, "
+		                   "max or avg",
+		                   fn);
+	}
+	return SL_OK;
+}
+
+static int agg_create(const sl_stage_init *init, void **out_ctx, sl_schema **out_schema,
+                      sl_error *err)
+{
+	const sl_options *o = init->options;
+	const sl_schema *in;
+	size_t nk = sl_opt_list_len(o, "group_by"), na = sl_opt_list_len(o, "aggregates");
+	sl_field *fields = NULL;
+	agg_ctx *ctx;
+	int rc = SL_OK;
+
+	if (init->n_inputs != 1)
+		return sl_error_set(err, SL_EINVAL, "aggregate takes exactly one input");
+	if (init->output_mode == SL_MODE_APPEND)
+		return sl_error_set(err, SL_EINVAL,
+		                    "append output mode is not supported for aggregate without a "
+		                    "watermark; use mode = \"complete\" or \"update\" on the sink");
+	if (na == 0)
+		return sl_error_at(err, SL_EINVAL, "aggregates", -1,
+		                   "needs at least one aggregate");
+	in = init->input_schemas[0];
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	ctx->st = init->self;
+	ctx->mode = init->output_mode;
+	ctx->epoch = 1;
+	ctx->keys = calloc(nk ? nk : 1, sizeof(*ctx->keys));
+	ctx->aggs = calloc(na, sizeof(*ctx->aggs));
+	ctx->cols = calloc(nk + na, sizeof(*ctx->cols));
+	ctx->vbytes = malloc(OUT_ROWS);
+	fields = calloc(nk + na, sizeof(*fields));
+	if (ctx->keys == NULL || ctx->aggs == NULL || ctx->cols == NULL || ctx->vbytes == NULL ||
+	    fields == NULL) {
+		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nk; i++) {
+		ctx->n_keys++;
+		rc = setup_key(&ctx->keys[i], sl_opt_list_at(o, "group_by", i), in, err);
+		if (rc < 0)
+			goto out;
+		fields[i].name = (char *)sl_expr_name(ctx->keys[i].expr);
+		fields[i].type = (sl_type *)ctx->keys[i].type;
+		fields[i].nullable = ctx->keys[i].col >= 0 ? in->fields[ctx->keys[i].col].nullable
+		                                           : sl_expr_nullable(ctx->keys[i].expr);
+	}
+	for (size_t i = 0; i < na; i++) {
+		agg *a = &ctx->aggs[i];
+		ctx->n_aggs++;
+		rc = setup_agg(a, sl_opt_list_at(o, "aggregates", i), in, err);
+		if (rc < 0)
+			goto out;
+		fields[nk + i].name = (char *)sl_expr_name(a->expr);
+		fields[nk + i].type = a->out_type;
+		fields[nk + i].nullable = a->kind != AGG_COUNT && a->kind != AGG_COUNT_STAR;
+	}
+	for (size_t i = 0; i < nk + na; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(fields[i].name, fields[j].name) == 0) {
+				rc = sl_error_at(err, SL_EINVAL, i < nk ? "group_by" : "aggregates",
+				                 -1,
+				                 "duplicate output column '%s'; rename one with AS",
+				                 fields[i].name);
+				goto out;
+			}
+	ctx->schema = sl_type_struct(nk + na, fields);
+	if (ctx->schema == NULL || rehash(ctx) < 0 || grow_groups(ctx) < 0) {
+		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (nk == 0)
+		ctx->n_groups = 1; /* the one group of a global aggregate */
+out:
+	free(fields);
+	if (rc < 0) {
+		agg_destroy(ctx);
+		return rc;
+	}
+	*out_schema = sl_type_ref(ctx->schema);
+	*out_ctx = ctx;
+	return SL_OK;
+}
+
+/* ---- per batch ---- */
+
+static int ensure_scratch(agg_ctx *ctx, int64_t n)
+{
+	int64_t cap = ctx->scratch_cap ? ctx->scratch_cap : 4096;
+	void *h, *g, *l;
+
+	if (n <= ctx->scratch_cap)
+		return SL_OK;
+	while (cap < n)
+		cap *= 2;
+	h = realloc(ctx->hashes, (size_t)cap * sizeof(uint64_t));
+	if (h != NULL)
+		ctx->hashes = h;
+	g = realloc(ctx->gids, (size_t)cap * sizeof(uint32_t));
+	if (g != NULL)
+		ctx->gids = g;
+	l = realloc(ctx->call_list, (size_t)cap * sizeof(uint32_t));
+	if (l != NULL)
+		ctx->call_list = l;
+	if (h == NULL || g == NULL || l == NULL)
+		return SL_ENOMEM;
+	ctx->scratch_cap = cap;
+	return SL_OK;
+}
+
+static int agg_process(void *vctx, size_t port, const sl_batch *in, const sl_batch_ctx *bc,
+                       sl_emitter *out, sl_error *err)
+{
+	agg_ctx *ctx = vctx;
+	int64_t n = in->n_rows;
+	int rc = SL_OK;
+
+	if (n == 0)
+		return SL_OK;
+	if (n > INT32_MAX)
+		return sl_error_set(err, SL_EINVAL, "batch of %lld rows is too large",
+		                    (long long)n);
+	if (ensure_scratch(ctx, n) < 0)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+
+	for (size_t c = 0; c < ctx->n_keys; c++) {
+		key_col *k = &ctx->keys[c];
+		if (k->col >= 0)
+			k->arr = sl_array_ref(in->columns[k->col]);
+		else if ((rc = sl_expr_eval(k->expr, in, &k->arr, err)) < 0)
+			goto out;
+	}
+	if (ctx->n_keys == 0)
+		memset(ctx->gids, 0, (size_t)n * sizeof(uint32_t));
+	else if (assign_groups(ctx, n) < 0) {
+		rc = sl_error_set(err, SL_ENOMEM, "out of memory for %u groups", ctx->n_groups);
+		goto out;
+	}
+	touch(ctx, n);
+
+	for (size_t j = 0; j < ctx->n_aggs; j++) {
+		agg *ag = &ctx->aggs[j];
+		sl_array *a = NULL;
+		if (ag->arg != NULL) {
+			if (ag->arg_col >= 0)
+				a = sl_array_ref(in->columns[ag->arg_col]);
+			else if ((rc = sl_expr_eval(ag->arg, in, &a, err)) < 0)
+				goto out;
+		}
+		rc = update_agg(ctx, ag, a, n);
+		sl_array_unref(a);
+		if (rc < 0) {
+			rc = sl_error_set(err, rc, "out of memory");
+			goto out;
+		}
+	}
+out:
+	for (size_t c = 0; c < ctx->n_keys; c++) {
+		sl_array_unref(ctx->keys[c].arr);
+		ctx->keys[c].arr = NULL;
+	}
+	return rc;
+}
+
+/* A validity bitmap from one byte per row, or NULL when all are valid. */
+static int bitmap_from_bytes(const uint8_t *v, int64_t m, sl_buffer **out)
+{
+	int64_t valid = 0;
+	sl_buffer *b;
+
+	for (int64_t i = 0; i < m; i++)
+		valid += v[i];
+	*out = NULL;
+	if (valid == m)
+		return SL_OK;
+	b = sl_buffer_new(sl_bitmap_bytes(m));
+	if (b == NULL)
+		return SL_ENOMEM;
+	memset(b->data, 0, sl_bitmap_bytes(m));
+	for (int64_t i = 0; i < m; i++)
+		if (v[i])
+			sl_bit_set(b->data, i);
+	b->len = sl_bitmap_bytes(m);
+	*out = b;
+	return SL_OK;
+}
+
+/* Builds a column of m rows: kind says how values are held; the per-group
+ * arrays are indexed through g.  ok[i] tells valid rows. */
+static sl_array *build_column(const sl_type *type, key_kind kind, const uint32_t *g, int64_t m,
+                              const uint8_t *ok, const int64_t *i64, const double *f64,
+                              const uint64_t *off, const uint32_t *len, const char *arena)
+{
+	sl_buffer *validity = NULL, *values = NULL, *data = NULL;
+
+	if (kind == KEY_NULL || type->id == SL_TYPE_NULL)
+		return sl_array_new_nulls((sl_type *)type, m);
+	if (bitmap_from_bytes(ok, m, &validity) < 0)
+		return NULL;
+	switch (kind) {
+	case KEY_I64:
+	case KEY_F64:
+		values = sl_buffer_new((size_t)m * 8);
+		if (values == NULL)
+			goto fail;
+		if (kind == KEY_I64) {
+			int64_t *v = (int64_t *)values->data;
+			for (int64_t i = 0; i < m; i++)
+				v[i] = ok[i] ? i64[g[i]] : 0;
+		} else {
+			double *v = (double *)values->data;
+			for (int64_t i = 0; i < m; i++)
+				v[i] = ok[i] ? f64[g[i]] : 0;
+		}
+		values->len = (size_t)m * 8;
+		break;
+	case KEY_BOOL:
+		values = sl_buffer_new(sl_bitmap_bytes(m));
+		if (values == NULL)
+			goto fail;
+		memset(values->data, 0, sl_bitmap_bytes(m));
+		for (int64_t i = 0; i < m; i++)
+			if (ok[i] && i64[g[i]])
+				sl_bit_set(values->data, i);
+		values->len = sl_bitmap_bytes(m);
+		break;
+	case KEY_STR: {
+		size_t total = 0;
+		int32_t *o;
+		for (int64_t i = 0; i < m; i++)
+			if (ok[i])
+				total += len[g[i]];
+		if (total > INT32_MAX)
+			goto fail;
+		values = sl_buffer_new((size_t)(m + 1) * sizeof(int32_t));
+		data = sl_buffer_new(total ? total : 1);
+		if (values == NULL || data == NULL)
+			goto fail;
+		o = (int32_t *)values->data;
+		o[0] = 0;
+		total = 0;
+		for (int64_t i = 0; i < m; i++) {
+			if (ok[i]) {
+				memcpy(data->data + total, arena + off[g[i]], len[g[i]]);
+				total += len[g[i]];
+			}
+			o[i + 1] = (int32_t)total;
+		}
+		values->len = (size_t)(m + 1) * sizeof(int32_t);
+		data->len = total;
+		break;
+	}
+	case KEY_NULL:
+		break;
+	}
+	return sl_array_new((sl_type *)type, m, -1, validity, values, data, 0, NULL);
+fail:
+	sl_buffer_unref(validity);
+	sl_buffer_unref(values);
+	sl_buffer_unref(data);
+	return NULL;
+}
+
+static sl_array *key_output(agg_ctx *ctx, const key_col *k, const uint32_t *g, int64_t m)
+{
+	uint8_t *ok = ctx->vbytes;
+
+	for (int64_t i = 0; i < m; i++)
+		ok[i] = k->valid[g[i]];
+	return build_column(k->type, k->kind, g, m, ok, k->i64, k->f64, k->off, k->len,
+	                    ctx->karena);
+}
+
+static sl_array *agg_output(agg_ctx *ctx, const agg *a, const uint32_t *g, int64_t m)
+{
+	uint8_t *ok = ctx->vbytes;
+	sl_array *r;
+	sl_buffer *vb;
+	double *v;
+
+	for (int64_t i = 0; i < m; i++)
+		ok[i] = a->kind == AGG_COUNT || a->kind == AGG_COUNT_STAR || a->cnt[g[i]] > 0;
+	switch (a->kind) {
+	case AGG_COUNT_STAR:
+	case AGG_COUNT:
+		return build_column(a->out_type, KEY_I64, g, m, ok, a->cnt, NULL, NULL, NULL, NULL);
+	case AGG_SUM_I64:
+		return build_column(a->out_type, KEY_I64, g, m, ok, a->i64, NULL, NULL, NULL, NULL);
+	case AGG_SUM_F64:
+		return build_column(a->out_type, KEY_F64, g, m, ok, NULL, a->f64, NULL, NULL, NULL);
+	case AGG_AVG:
+		/* sum / count, computed into the column directly. */
+		r = build_column(a->out_type, KEY_F64, g, m, ok, NULL, a->f64, NULL, NULL, NULL);
+		if (r == NULL)
+			return NULL;
+		vb = r->values;
+		v = (double *)vb->data;
+		for (int64_t i = 0; i < m; i++)
+			if (ok[i])
+				v[i] /= (double)a->cnt[g[i]];
+		return r;
+	case AGG_MIN:
+	case AGG_MAX:
+		return build_column(a->out_type, a->vkind, g, m, ok, a->i64, a->f64, a->off, a->len,
+		                    a->arena);
+	}
+	return NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int emit_groups(agg_ctx *ctx, const uint32_t *g, int64_t m, sl_emitter *out, sl_error *err)
+{
+	size_t nc = ctx->n_keys + ctx->n_aggs, done = 0;
+	sl_batch *batch;
+
+	for (; done < nc; done++) {
+		sl_array *c = done < ctx->n_keys
+		                  ? key_output(ctx, &ctx->keys[done], g, m)
+		                  : agg_output(ctx, &ctx->aggs[done - ctx->n_keys], g, m);
+		if (c == NULL)
+			break;
+		ctx->cols[done] = c;
+	}
+	if (done < nc) {
+		for (size_t i = 0; i < done; i++)
+			sl_array_unref(ctx->cols[i]);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	batch = sl_batch_new(ctx->schema, m, ctx->cols);
+	if (batch == NULL)
+		return sl_error_set(err, SL_ENOMEM, "cannot assemble the output batch");
+	return sl_emit(out, batch);
+}
+
+static int agg_begin_batch(void *vctx, const sl_batch_ctx *bc, sl_error *err)
+{
+	return SL_OK;
+}
+
+static int agg_end_batch(void *vctx, const sl_batch_ctx *bc, sl_emitter *out, sl_error *err)
+{
+	agg_ctx *ctx = vctx;
+	const uint32_t *list;
+	int64_t total;
+	uint32_t *all = NULL;
+	int rc = SL_OK;
+
+	if (ctx->mode == SL_MODE_COMPLETE) {
+		/* Every group, in first-seen order. */
+		all = malloc((ctx->n_groups ? ctx->n_groups : 1) * sizeof(*all));
+		if (all == NULL)
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+		for (uint32_t g = 0; g < ctx->n_groups; g++)
+			all[g] = g;
+		list = all;
+		total = ctx->n_groups;
+	} else {
+		/* The groups this batch changed, in first-seen order. */
+		qsort(ctx->touched, ctx->n_touched, sizeof(uint32_t), cmp_u32);
+		list = ctx->touched;
+		total = ctx->n_touched;
+	}
+	for (int64_t s = 0; s < total && rc >= 0; s += OUT_ROWS)
+		rc = emit_groups(ctx, list + s, total - s < OUT_ROWS ? total - s : OUT_ROWS, out,
+		                 err);
+	free(all);
+
+	ctx->n_touched = 0;
+	if (++ctx->epoch == 0) { /* wrapped: forget every old mark */
+		memset(ctx->touched_epoch, 0, ctx->cap_groups * sizeof(uint32_t));
+		ctx->epoch = 1;
+	}
+	return rc;
+}
+
+static int agg_commit(void *vctx, int64_t batch_id, sl_error *err)
+{
+	return SL_OK;
+}
+
+static const sl_option_spec agg_options[] = {
+    {.name = "group_by",
+     .type = SL_OPT_EXPR_LIST,
+     .def = NULL,
+     .doc = "grouping expressions; empty or absent: one global group"},
+    {.name = "aggregates",
+     .type = SL_OPT_EXPR_LIST,
+     .required = 1,
+     .doc = "count(*), count(x), sum(x), min(x), max(x), avg(x), each with optional AS"},
+    {0}};
+
+static const sl_plugin agg_plugin = {
+    .size = sizeof(sl_plugin),
+    .name = "aggregate",
+    .kind = SL_PLUGIN_TRANSFORM,
+    .flags = SL_PLUGIN_STATEFUL,
+    .summary = "groups rows and aggregates them across micro-batches (SQL GROUP BY)",
+    .doc = "Output: the group_by columns, then the aggregates, named by their AS alias or "
+           "after the expression.  In complete mode every group is emitted after each "
+           "micro-batch, in update mode the groups the micro-batch changed, both in "
+           "first-seen order.  Append mode needs a watermark and is refused for now.  "
+           "State is held in memory.",
+    .options = agg_options,
+    .create = agg_create,
+    .destroy = agg_destroy,
+    .begin_batch = agg_begin_batch,
+    .process = agg_process,
+    .end_batch = agg_end_batch,
+    .commit = agg_commit,
+};
+
+SL_MODULE(aggregate, &agg_plugin)
