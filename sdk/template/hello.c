@@ -10,6 +10,7 @@
  */
 #include <sluice/sluice.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,7 @@ static int hello_process(void *ctx, size_t port, const sl_batch *in, const sl_ba
 	char buf[256];
 	int rc;
 
+	(void)port; /* one input */
 	rc = sl_expr_eval(h->text, in, &text, err);
 	if (rc < 0)
 		return rc;

@@ -7,8 +7,8 @@
 root=$TMP/root
 make -s -C "$BUILD" install DESTDIR="$root" >"$TMP/install.log" 2>&1 ||
 	{ cat "$TMP/install.log" >&2; fail "make install DESTDIR failed"; }
-libdir=$(sed -n 's/^libdir=//p' "$BUILD/sdk/sluice.pc")
-prefix=$(sed -n 's/^prefix=//p' "$BUILD/sdk/sluice.pc")
+libdir=$(pkg-config --variable=libdir "$BUILD/sdk/sluice.pc")
+prefix=$(pkg-config --variable=prefix "$BUILD/sdk/sluice.pc")
 [ -f "$root$libdir/pkgconfig/sluice.pc" ] || fail "sluice.pc not installed"
 [ -f "$root$prefix/include/sluice/sluice.h" ] || fail "headers not installed"
 [ -x "$root$prefix/bin/sluice" ] || fail "sluice not installed"
@@ -16,7 +16,8 @@ ls "$root$libdir/sluice/"*.so >/dev/null 2>&1 || fail "no plugins installed in \
 
 export PKG_CONFIG_PATH=$root$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root
 plugdir=$(pkg-config --variable=pluginsdir sluice)
-[ "$plugdir" = "$libdir/sluice" ] || fail "pluginsdir is '$plugdir', expected $libdir/sluice"
+# (pkgconf prefixes the sysroot to paths; pkg-config does not)
+[ "$plugdir" = "$libdir/sluice" ] || [ "$plugdir" = "$root$libdir/sluice" ] || fail "pluginsdir is '$plugdir', expected $libdir/sluice"
 
 mkdir -p "$TMP/plug"
 cp "$SRC/sdk/template/hello.c" "$TMP/plug/"
