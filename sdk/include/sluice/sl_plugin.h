@@ -77,6 +77,7 @@ static inline int sl_emit(sl_emitter *out, sl_batch *batch)
  * member is the host table; the rest belongs to the core. */
 typedef struct sl_stage sl_stage;
 struct sl_host;
+struct sl_state_api;
 struct sl_stage {
 	const struct sl_host *host;
 };
@@ -98,9 +99,10 @@ typedef struct sl_host {
 	const char *(*stage_name)(sl_stage *st);
 	/* The pipeline's checkpoint directory, or NULL when it has none. */
 	const char *(*checkpoint_dir)(sl_stage *st);
-	/* Reserved for services that arrive later (state store, watermark,
-	 * timers, dead letters); NULL until then. */
-	const void *state;
+	/* The state store (sl_state.h); NULL on a host without one. */
+	const struct sl_state_api *state;
+	/* Reserved for services that arrive later (watermark, timers, dead
+	 * letters); NULL until then. */
 	const void *watermark;
 	void *reserved[14];
 } sl_host;
@@ -205,6 +207,12 @@ typedef const sl_module *(*sl_module_info_fn)(void);
 void sl_log(sl_stage *st, sl_log_level level, const char *fmt, ...) SL_PRINTF(3, 4);
 void sl_metric_add(sl_stage *st, const char *name, int64_t delta);
 int sl_stopping(sl_stage *st);
+
+/* Test hook for crash tests: when the environment variable SLUICE_CRASH_AT
+ * is "point:batch" (or just "point", any batch) and matches, prints one line
+ * on stderr and kills the process with SIGKILL, as a power cut would.  The
+ * core and the plugins call it at the named points of the commit protocol. */
+void sl_crash_point(const char *point, int64_t batch_id);
 
 #ifdef __cplusplus
 }

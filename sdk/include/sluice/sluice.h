@@ -12,5 +12,6 @@
 #include <sluice/sl_options.h>
 #include <sluice/sl_expr.h>
 #include <sluice/sl_plugin.h>
+#include <sluice/sl_state.h>
 
 #endif
