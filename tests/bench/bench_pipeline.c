@@ -10,7 +10,6 @@
  * load.  The reference is a hand-written loop doing the same work on the same
  * values in this process.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -46,7 +45,10 @@ static double run_sluice(const char *bin, const char *conf, const char *rows, co
 	struct rusage ru;
 	int status;
 	double t0 = wall_now();
-	pid_t pid = fork();
+	pid_t pid;
+
+	fflush(stdout); /* or the child would print our buffer again */
+	pid = fork();
 
 	if (pid < 0)
 		return -1;
