@@ -33,8 +33,10 @@ sl_buffer *sl_buffer_new(size_t cap)
 	if (b == NULL)
 		return NULL;
 	b->pub.refcount = 1;
-	if (cap > 0) {
-		cap = round_up(cap);
+	/* Always some memory, so that data is never NULL: an empty string
+	 * column's data pointer plus an offset of 0 stays well defined. */
+	{
+		cap = round_up(cap > 0 ? cap : 1);
 		/* calloc: large blocks come zeroed from the kernel for free */
 		b->raw = calloc(1, cap + ALIGN);
 		if (b->raw == NULL)

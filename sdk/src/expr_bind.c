@@ -146,8 +146,7 @@ static bool cast_may_fail(const sl_type *from, const sl_type *to)
 {
 	if (sl_type_equal(from, to) || to->id == SL_TYPE_STRING || to->id == SL_TYPE_BINARY)
 		return false;
-	return from->id == SL_TYPE_STRING || from->id == SL_TYPE_LIST ||
-	       from->id == SL_TYPE_STRUCT;
+	return from->id == SL_TYPE_STRING || from->id == SL_TYPE_LIST || from->id == SL_TYPE_STRUCT;
 }
 
 int slx_coerce(slx_binder *b, slx_node **pn, sl_type *t, sl_error *err)
@@ -280,7 +279,7 @@ static int bind_col(slx_binder *b, slx_node *n, sl_error *err)
 		const char *s = sl_schema_suggest(b->schema, n->name);
 		if (s != NULL)
 			return slx_err(err, SL_ENOTFOUND, n->pos,
-				       "unknown column '%s' (did you mean '%s'?)", n->name, s);
+			               "unknown column '%s' (did you mean '%s'?)", n->name, s);
 		return slx_err(err, SL_ENOTFOUND, n->pos, "unknown column '%s'", n->name);
 	}
 	if (add_col(b, col) < 0)
@@ -299,17 +298,18 @@ static int bind_field(slx_binder *b, slx_node *n, sl_error *err)
 	char tn[128], tx[128];
 	if (c->type->id != SL_TYPE_STRUCT)
 		return slx_err(err, SL_ETYPE, n->op_pos,
-			       "cannot take field '%s' of '%s': it is %s, not a STRUCT", n->name,
-			       node_text(c, tx, sizeof(tx)), slx_type_name(c->type, tn, sizeof(tn)));
+		               "cannot take field '%s' of '%s': it is %s, not a STRUCT", n->name,
+		               node_text(c, tx, sizeof(tx)),
+		               slx_type_name(c->type, tn, sizeof(tn)));
 	int f = sl_schema_find(c->type, n->name);
 	if (f < 0) {
 		const char *s = sl_schema_suggest(c->type, n->name);
 		if (s != NULL)
 			return slx_err(err, SL_ENOTFOUND, n->op_pos,
-				       "no field '%s' in '%s' (did you mean '%s'?)", n->name,
-				       node_text(c, tx, sizeof(tx)), s);
+			               "no field '%s' in '%s' (did you mean '%s'?)", n->name,
+			               node_text(c, tx, sizeof(tx)), s);
 		return slx_err(err, SL_ENOTFOUND, n->op_pos, "no field '%s' in '%s'", n->name,
-			       node_text(c, tx, sizeof(tx)));
+		               node_text(c, tx, sizeof(tx)));
 	}
 	n->col = f;
 	n->bound_name = c->type->fields[f].name;
@@ -324,12 +324,14 @@ static int bind_index(slx_binder *b, slx_node *n, sl_error *err)
 	slx_node *c = n->args[0];
 	char tn[128], tx[128];
 	if (c->type->id != SL_TYPE_LIST)
-		return slx_err(err, SL_ETYPE, n->op_pos, "cannot index '%s': it is %s, not an ARRAY",
-			       node_text(c, tx, sizeof(tx)), slx_type_name(c->type, tn, sizeof(tn)));
+		return slx_err(
+		    err, SL_ETYPE, n->op_pos, "cannot index '%s': it is %s, not an ARRAY",
+		    node_text(c, tx, sizeof(tx)), slx_type_name(c->type, tn, sizeof(tn)));
 	sl_type_id it = n->args[1]->type->id;
 	if (it != SL_TYPE_INT64 && it != SL_TYPE_NULL)
-		return slx_err(err, SL_ETYPE, n->args[1]->pos, "an array index must be BIGINT, not %s",
-			       slx_type_name(n->args[1]->type, tn, sizeof(tn)));
+		return slx_err(err, SL_ETYPE, n->args[1]->pos,
+		               "an array index must be BIGINT, not %s",
+		               slx_type_name(n->args[1]->type, tn, sizeof(tn)));
 	int rc = slx_coerce(b, &n->args[1], sl_type_int64(), err);
 	if (rc < 0)
 		return rc;
@@ -340,7 +342,6 @@ static int bind_index(slx_binder *b, slx_node *n, sl_error *err)
 }
 
 static const char *const arith_ops[] = {"+", "-", "*", "/", "%"};
-static const char *const cmp_ops[] = {"=", "!=", "<", "<=", ">", ">="};
 
 static int bind_arith(slx_binder *b, slx_node *n, sl_error *err)
 {
@@ -349,8 +350,8 @@ static int bind_arith(slx_binder *b, slx_node *n, sl_error *err)
 		sl_type *t = n->args[k]->type;
 		if (!is_num(t) && t->id != SL_TYPE_NULL)
 			return slx_err(err, SL_ETYPE, n->args[k]->pos,
-				       "operator '%s' needs numeric operands, got %s",
-				       arith_ops[n->op], slx_type_name(t, tn, sizeof(tn)));
+			               "operator '%s' needs numeric operands, got %s",
+			               arith_ops[n->op], slx_type_name(t, tn, sizeof(tn)));
 	}
 	sl_type *lt = n->args[0]->type, *rt = n->args[1]->type;
 	sl_type *res;
@@ -364,8 +365,8 @@ static int bind_arith(slx_binder *b, slx_node *n, sl_error *err)
 			return rc;
 	}
 	slx_node_set_type(n, res);
-	n->nullable = n->args[0]->nullable || n->args[1]->nullable || n->op == SLX_DIV ||
-		      n->op == SLX_MOD;
+	n->nullable =
+	    n->args[0]->nullable || n->args[1]->nullable || n->op == SLX_DIV || n->op == SLX_MOD;
 	n->eval = slx_k_arith;
 	return 0;
 }
@@ -382,8 +383,8 @@ static int bind_neg(slx_binder *b, slx_node *n, sl_error *err)
 	}
 	if (!is_num(t))
 		return slx_err(err, SL_ETYPE, n->args[0]->pos,
-			       "operator '-' needs a numeric operand, got %s",
-			       slx_type_name(t, tn, sizeof(tn)));
+		               "operator '-' needs a numeric operand, got %s",
+		               slx_type_name(t, tn, sizeof(tn)));
 	slx_node_set_type(n, t);
 	n->nullable = n->args[0]->nullable;
 	n->eval = slx_k_neg;
@@ -398,7 +399,7 @@ static int need_bool(slx_binder *b, slx_node *n, size_t k, const char *op, sl_er
 		return slx_coerce(b, &n->args[k], sl_type_bool(), err);
 	if (t->id != SL_TYPE_BOOL)
 		return slx_err(err, SL_ETYPE, n->args[k]->pos, "%s needs BOOLEAN operands, got %s",
-			       op, slx_type_name(t, tn, sizeof(tn)));
+		               op, slx_type_name(t, tn, sizeof(tn)));
 	return 0;
 }
 
@@ -420,7 +421,7 @@ static int bind_logic(slx_binder *b, slx_node *n, sl_error *err)
 
 /* Brings args[first..] to one comparable type. */
 static int unify_compare(slx_binder *b, slx_node *n, size_t first, int op_pos, const char *what,
-			 sl_error *err)
+                         sl_error *err)
 {
 	char t1[128], t2[128];
 	sl_type *t = sl_type_ref(n->args[first]->type);
@@ -431,7 +432,7 @@ static int unify_compare(slx_binder *b, slx_node *n, size_t first, int op_pos, c
 			slx_type_name(n->args[k]->type, t2, sizeof(t2));
 			sl_type_unref(t);
 			return slx_err(err, SL_ETYPE, op_pos, "cannot compare %s with %s%s", t1, t2,
-				       what);
+			               what);
 		}
 		sl_type_unref(t);
 		t = u;
@@ -440,7 +441,7 @@ static int unify_compare(slx_binder *b, slx_node *n, size_t first, int op_pos, c
 		slx_type_name(t, t1, sizeof(t1));
 		sl_type_unref(t);
 		return slx_err(err, SL_ETYPE, op_pos, "cannot compare values of type %s%s", t1,
-			       what);
+		               what);
 	}
 	int rc = 0;
 	for (size_t k = first; k < n->n_args && rc == 0; k++)
@@ -484,7 +485,7 @@ static int to_string_arg(slx_binder *b, slx_node *n, size_t k, const char *what,
 	sl_type *t = n->args[k]->type;
 	if (!slx_is_atomic(t))
 		return slx_err(err, SL_ETYPE, n->args[k]->pos, "%s needs a STRING, got %s", what,
-			       slx_type_name(t, tn, sizeof(tn)));
+		               slx_type_name(t, tn, sizeof(tn)));
 	return slx_coerce(b, &n->args[k], sl_type_string(), err);
 }
 
@@ -517,7 +518,7 @@ static int bind_case(slx_binder *b, slx_node *n, sl_error *err)
 				slx_type_name(n->args[k]->type, t2, sizeof(t2));
 				sl_type_unref(t);
 				return slx_err(err, SL_ETYPE, n->args[k]->pos,
-					       "cannot compare %s with %s in CASE", t1, t2);
+				               "cannot compare %s with %s in CASE", t1, t2);
 			}
 			sl_type_unref(t);
 			t = u;
@@ -552,8 +553,8 @@ static int bind_case(slx_binder *b, slx_node *n, sl_error *err)
 				slx_type_name(n->args[v]->type, t2, sizeof(t2));
 				sl_type_unref(t);
 				return slx_err(err, SL_ETYPE, n->args[v]->pos,
-					       "CASE branches have incompatible types %s and %s", t1,
-					       t2);
+				               "CASE branches have incompatible types %s and %s",
+				               t1, t2);
 			}
 			sl_type_unref(t);
 			t = u;
@@ -583,8 +584,8 @@ static int bind_cast(slx_binder *b, slx_node *n, sl_error *err)
 	slx_node *c = n->args[0];
 	if (!slx_can_cast(c->type, n->cast_type))
 		return slx_err(err, SL_ETYPE, n->pos, "cannot cast %s to %s",
-			       slx_type_name(c->type, t1, sizeof(t1)),
-			       slx_type_name(n->cast_type, t2, sizeof(t2)));
+		               slx_type_name(c->type, t1, sizeof(t1)),
+		               slx_type_name(n->cast_type, t2, sizeof(t2)));
 	slx_node_set_type(n, n->cast_type);
 	n->nullable = c->nullable || cast_may_fail(c->type, n->cast_type);
 	n->eval = slx_k_cast;
@@ -598,25 +599,26 @@ static int bind_call(slx_binder *b, slx_node *n, sl_error *err)
 		const char *s = slx_func_suggest(n->name);
 		if (s != NULL)
 			return slx_err(err, SL_ENOTFOUND, n->op_pos,
-				       "unknown function '%s' (did you mean '%s'?)", n->name, s);
+			               "unknown function '%s' (did you mean '%s'?)", n->name, s);
 		return slx_err(err, SL_ENOTFOUND, n->op_pos, "unknown function '%s'", n->name);
 	}
 	if (fn->flags & SLX_F_AGG) {
 		if (n != b->root || !(b->flags & SL_EXPR_ALLOW_AGGREGATE))
 			return slx_err(err, SL_EINVAL, n->op_pos,
-				       "%s is only allowed at the top of an aggregate stage's "
-				       "expression",
-				       fn->name);
+			               "%s is only allowed at the top of an aggregate stage's "
+			               "expression",
+			               fn->name);
 	}
 	if (fn->flags & SLX_F_GEN) {
 		if (n != b->root || !(b->flags & SL_EXPR_ALLOW_GENERATOR))
-			return slx_err(err, SL_EINVAL, n->op_pos,
-				       "%s is only allowed at the top of an explode stage's expression",
-				       fn->name);
+			return slx_err(
+			    err, SL_EINVAL, n->op_pos,
+			    "%s is only allowed at the top of an explode stage's expression",
+			    fn->name);
 	}
 	if (n->star && !(fn->flags & SLX_F_STAR))
 		return slx_err(err, SL_EINVAL, n->op_pos, "%s(*) is not allowed; only count(*)",
-			       fn->name);
+		               fn->name);
 	n->fn = fn;
 	return slx_func_bind(b, n, err);
 }
@@ -628,10 +630,10 @@ int slx_bind(slx_binder *b, slx_node **pn, sl_error *err)
 	if (n->kind == SLX_STAR) {
 		if (n != b->root || !(b->flags & SL_EXPR_ALLOW_STAR))
 			return slx_err(err, SL_EINVAL, n->pos,
-				       "'*' is only allowed on its own, to select every column");
+			               "'*' is only allowed on its own, to select every column");
 		if (b->tree->has_alias)
 			return slx_err(err, SL_EINVAL, b->tree->alias_pos,
-				       "'*' cannot have an alias");
+			               "'*' cannot have an alias");
 		slx_node_set_type(n, (sl_type *)b->schema);
 		return 0;
 	}

@@ -149,6 +149,11 @@ sl_buffer *slx_buf(slx_ctx *cx, size_t bytes)
 	return b;
 }
 
+void slx_buf_release(slx_ctx *cx, sl_buffer *b)
+{
+	pool_put(cx->pool, b);
+}
+
 sl_buffer *slx_bitmap(slx_ctx *cx, int64_t n)
 {
 	return slx_buf(cx, sl_bitmap_bytes(n));
@@ -202,7 +207,7 @@ void slx_val_from_const(slx_val *v, sl_array *one, bool as_column)
 		break;
 	case SL_TYPE_STRING:
 	case SL_TYPE_BINARY:
-		v->s = sl_array_str(one, 0);
+		v->s = slx_arr_str(one, 0);
 		break;
 	default:
 		break;
@@ -231,7 +236,7 @@ void slx_val_drop(slx_ctx *cx, slx_val *v)
 }
 
 int slx_out(slx_ctx *cx, slx_val *out, sl_type *t, int64_t nulls, sl_buffer *valid,
-	    sl_buffer *values, sl_buffer *data, size_t n_children, sl_array **children)
+            sl_buffer *values, sl_buffer *data, size_t n_children, sl_array **children)
 {
 	if (nulls < 0)
 		nulls = valid ? slx_bm_count_zeros(valid->data, cx->n) : 0;
@@ -494,7 +499,7 @@ int slx_with_mask(slx_ctx *cx, sl_array *a, const uint8_t *mask, slx_val *out)
 	for (size_t k = 0; k < a->n_children; k++)
 		children[k] = sl_array_ref(a->children[k]);
 	sl_array *r = sl_array_new(a->type, n, n - ones, v, sl_buffer_ref(a->values),
-				   sl_buffer_ref(a->data), a->n_children, children);
+	                           sl_buffer_ref(a->data), a->n_children, children);
 	if (children != ch)
 		free(children);
 	sl_array_unref(a);
@@ -723,7 +728,7 @@ int slx_eval(slx_ctx *cx, slx_node *n, slx_val *out)
 	}
 	if (n->eval == NULL)
 		return sl_error_set(cx->err, SL_ESTATE, "cannot evaluate '%s' here",
-				    n->fn ? n->fn->name : "expression");
+		                    n->fn ? n->fn->name : "expression");
 	slx_val stack[4];
 	slx_val *args = stack;
 	int rc = 0;

@@ -4,9 +4,9 @@
  * expr_bind.c (names and types, implicit casts, constant folding),
  * expr_funcs.c (the function table), expr_eval.c (tree walk, values, memory),
  * expr_kernels.c (arithmetic, comparison and logic over whole columns),
- * expr_cond.c, expr_string.c, expr_regex.c, expr_cast.c, expr_time.c,
- * expr_math.c, expr_list.c (function families), expr_text.c (default names),
- * expr.c (the public API).
+ * expr_cond.c, expr_string.c, expr_like.c, expr_regex.c, expr_cast.c,
+ * expr_time.c, expr_math.c, expr_list.c (operator and function families),
+ * expr_text.c (default names), expr.c (the public API).
  *
  * Internal symbols are prefixed slx_ and are not exported from libsluice
  * (which exports ^sl_ only).
@@ -68,12 +68,12 @@ typedef enum slx_tok_kind {
 
 typedef struct slx_tok {
 	slx_tok_kind kind;
-	int pos;     /* byte offset in the text */
-	int len;     /* bytes of source text */
-	char *str;   /* IDENT, QIDENT, STRING: decoded text (arena, NUL-terminated) */
-	size_t slen; /* decoded length (a string may hold NUL bytes) */
-	int64_t i;   /* INT */
-	double d;    /* DOUBLE */
+	int pos;      /* byte offset in the text */
+	int len;      /* bytes of source text */
+	char *str;    /* IDENT, QIDENT, STRING: decoded text (arena, NUL-terminated) */
+	size_t slen;  /* decoded length (a string may hold NUL bytes) */
+	int64_t i;    /* INT */
+	double d;     /* DOUBLE */
 	bool int_min; /* INT: the literal 9223372036854775808 (only valid negated) */
 } slx_tok;
 
@@ -122,16 +122,16 @@ typedef int (*slx_eval_fn)(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out
 
 struct slx_node {
 	slx_kind kind;
-	int op;          /* ARITH, CMP */
-	int pos;         /* byte offset where the node's text starts */
-	int op_pos;      /* byte offset of its operator or function name */
-	int depth;       /* height of the subtree */
-	bool negated;    /* NOT IN, NOT LIKE, NOT BETWEEN, IS NOT NULL */
-	bool implicit;   /* a cast the binder inserted */
+	int op;           /* ARITH, CMP */
+	int pos;          /* byte offset where the node's text starts */
+	int op_pos;       /* byte offset of its operator or function name */
+	int depth;        /* height of the subtree */
+	bool negated;     /* NOT IN, NOT LIKE, NOT BETWEEN, IS NOT NULL */
+	bool implicit;    /* a cast the binder inserted */
 	bool has_operand; /* CASE x WHEN ... */
 	bool has_else;
-	bool pipe;       /* concat written as a || b */
-	bool star;       /* count(*) */
+	bool pipe;        /* concat written as a || b */
+	bool star;        /* count(*) */
 	const char *name; /* COL/FIELD: as written; CALL: lower case */
 	size_t n_args;
 	slx_node **args;
@@ -146,7 +146,7 @@ struct slx_node {
 	/* bound */
 	sl_type *type; /* reference held */
 	bool nullable;
-	int col;       /* COL: column index; FIELD: field index */
+	int col;                /* COL: column index; FIELD: field index */
 	const char *bound_name; /* COL/FIELD: the schema's spelling */
 	const slx_func *fn;
 	slx_eval_fn eval;
@@ -223,7 +223,7 @@ struct slx_func {
 	char ret;        /* result type rule */
 	unsigned flags;
 	int (*bind)(slx_binder *b, slx_node *n, sl_error *err); /* custom check, after sig */
-	int (*prepare)(slx_node *n, sl_error *err);              /* after the args are folded */
+	int (*prepare)(slx_node *n, sl_error *err);             /* after the args are folded */
 	slx_eval_fn eval;
 };
 
@@ -239,7 +239,7 @@ int slx_func_bind(slx_binder *b, slx_node *n, sl_error *err);
 struct slx_val {
 	sl_array *arr; /* reference held */
 	bool scalar;
-	bool null;     /* scalar: is NULL */
+	bool null; /* scalar: is NULL */
 	bool b;
 	int64_t i;
 	double d;
@@ -257,8 +257,8 @@ typedef struct slx_pool {
 
 struct slx_ctx {
 	const sl_batch *in;
-	int64_t n;     /* rows */
-	bool fold;     /* constant folding: literals are 1-row columns */
+	int64_t n; /* rows */
+	bool fold; /* constant folding: literals are 1-row columns */
 	slx_pool *pool;
 	sl_error *err;
 };
@@ -273,6 +273,8 @@ char *slx_scratch(slx_ctx *cx, size_t n);
 void slx_val_from_const(slx_val *v, sl_array *one, bool as_column);
 /* A buffer of at least bytes (+8 slack), len = bytes, contents undefined. */
 sl_buffer *slx_buf(slx_ctx *cx, size_t bytes);
+/* Gives a buffer from slx_buf back to the pool. */
+void slx_buf_release(slx_ctx *cx, sl_buffer *b);
 /* A bitmap of n bits, len = its bytes, contents undefined. */
 sl_buffer *slx_bitmap(slx_ctx *cx, int64_t n);
 /* A bitmap of n bits all set. */
@@ -280,7 +282,7 @@ sl_buffer *slx_bitmap_ones(slx_ctx *cx, int64_t n);
 /* Makes out a column from parts (buffers and children taken over, also on
  * failure).  nulls < 0: count from validity. */
 int slx_out(slx_ctx *cx, slx_val *out, sl_type *t, int64_t nulls, sl_buffer *valid,
-	    sl_buffer *values, sl_buffer *data, size_t n_children, sl_array **children);
+            sl_buffer *values, sl_buffer *data, size_t n_children, sl_array **children);
 int slx_out_array(slx_ctx *cx, slx_val *out, sl_array *a); /* takes a over */
 /* An all-NULL column of type t with every buffer present. */
 sl_array *slx_make_nulls(sl_type *t, int64_t n);
@@ -288,8 +290,7 @@ sl_array *slx_make_nulls(sl_type *t, int64_t n);
 int slx_broadcast(slx_ctx *cx, const slx_val *v, int64_t n, sl_array **out);
 /* Validity of rows valid in every column among vals (scalars ignored):
  * *valid NULL when no row is null, else a new or shared reference. */
-int slx_valid_and(slx_ctx *cx, const slx_val *vals, size_t k, sl_buffer **valid,
-		  int64_t *nulls);
+int slx_valid_and(slx_ctx *cx, const slx_val *vals, size_t k, sl_buffer **valid, int64_t *nulls);
 /* Is any scalar among vals NULL? */
 bool slx_any_null_scalar(const slx_val *vals, size_t k);
 /* out := an all-NULL column of the node's type. */
@@ -298,6 +299,20 @@ int slx_out_nulls(slx_ctx *cx, slx_node *n, slx_val *out);
  * mask_nulls is not needed.  Takes a over. */
 int slx_with_mask(slx_ctx *cx, sl_array *a, const uint8_t *mask, slx_val *out);
 int slx_oom(slx_ctx *cx);
+
+/* The bytes of a string/binary array (never NULL, even when empty: an
+ * empty data buffer may have no memory at all). */
+static inline const char *slx_bytes(const sl_array *a)
+{
+	return a->data != NULL && a->data->data != NULL ? (const char *)a->data->data : "";
+}
+/* sl_array_str without pointer arithmetic on a NULL data pointer. */
+static inline sl_strview slx_arr_str(const sl_array *a, int64_t i)
+{
+	const int32_t *o = (const int32_t *)a->values->data;
+	sl_strview v = {slx_bytes(a) + o[i], (size_t)(o[i + 1] - o[i])};
+	return v;
+}
 
 /* Per-row accessors (for kernels that are not on the hot path). */
 static inline bool slx_null(const slx_val *v, int64_t i)
@@ -322,7 +337,7 @@ static inline sl_strview slx_str(const slx_val *v, int64_t i)
 {
 	if (v->scalar)
 		return v->s;
-	return sl_array_str(v->arr, i);
+	return slx_arr_str(v->arr, i);
 }
 /* The row of v's array holding row i's value. */
 static inline int64_t slx_row(const slx_val *v, int64_t i)
@@ -353,10 +368,10 @@ typedef struct slx_strout {
 	sl_buffer *offs;
 	sl_buffer *data;
 	sl_buffer *valid;
-	int64_t n;     /* rows appended */
-	int64_t cap;   /* rows the offsets buffer holds */
+	int64_t n;   /* rows appended */
+	int64_t cap; /* rows the offsets buffer holds */
 	int64_t nulls;
-	size_t len;    /* bytes of data */
+	size_t len; /* bytes of data */
 } slx_strout;
 
 int slx_strout_init(slx_ctx *cx, slx_strout *o, int64_t rows, size_t bytes);
@@ -434,7 +449,7 @@ int slx_k_greatest(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out);
 int slx_k_least(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out);
 /* out[i] := srcs[pick[i]][i], or NULL where pick[i] < 0. */
 int slx_choose(slx_ctx *cx, sl_type *t, const slx_val *srcs, size_t k, const int32_t *pick,
-	       slx_val *out);
+               slx_val *out);
 
 /* Casts (expr_cast.c). */
 int slx_k_cast(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out);
@@ -484,9 +499,8 @@ struct sl_expr {
 	sl_expr **args;
 	sl_type *type; /* reference held */
 	bool nullable;
-	int *cols;     /* referenced columns (for checking batches) */
+	int *cols; /* referenced columns (for checking batches) */
 	size_t n_cols;
-	const sl_schema *checked; /* last batch schema found compatible */
 	slx_pool pool;
 	bool is_child;
 };

@@ -107,7 +107,8 @@ static int lex_string(lexer *lx)
 	for (;;) {
 		char c = s[i];
 		if (c == '\0')
-			return slx_err(lx->err, SL_EINVAL, (int)start, "syntax error: unterminated string");
+			return slx_err(lx->err, SL_EINVAL, (int)start,
+			               "syntax error: unterminated string");
 		if (c == q) {
 			if (s[i + 1] == q) {
 				out[o++] = q;
@@ -124,7 +125,8 @@ static int lex_string(lexer *lx)
 		}
 		char e = s[i + 1];
 		if (e == '\0')
-			return slx_err(lx->err, SL_EINVAL, (int)start, "syntax error: unterminated string");
+			return slx_err(lx->err, SL_EINVAL, (int)start,
+			               "syntax error: unterminated string");
 		i += 2;
 		switch (e) {
 		case 'n':
@@ -167,7 +169,7 @@ static int lex_string(lexer *lx)
 			uint32_t cp = (uint32_t)(h[0] << 12 | h[1] << 8 | h[2] << 4 | h[3]);
 			i += 4;
 			if (cp >= 0xD800 && cp < 0xE000)
-				cp = 0xFFFD; /* lone surrogates are not UTF-8 */
+				cp = 0xFFFD;        /* lone surrogates are not UTF-8 */
 			o += put_utf8(out + o, cp); /* at most 3 bytes for 6 of source */
 			break;
 		}
@@ -200,7 +202,7 @@ static int lex_qident(lexer *lx)
 	for (;;) {
 		if (s[i] == '\0')
 			return slx_err(lx->err, SL_EINVAL, (int)start,
-				       "syntax error: unterminated quoted name");
+			               "syntax error: unterminated quoted name");
 		if (s[i] == '`') {
 			if (s[i + 1] == '`') {
 				out[o++] = '`';
@@ -289,11 +291,53 @@ static int lex_number(lexer *lx)
 	return 0;
 }
 
+/* Offset of the first byte that is not valid UTF-8, or -1. */
+static long utf8_bad(const unsigned char *s)
+{
+	size_t i = 0;
+	while (s[i] != '\0') {
+		unsigned char c = s[i];
+		size_t len;
+		uint32_t cp, min;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xE0) == 0xC0) {
+			len = 2;
+			cp = c & 0x1F;
+			min = 0x80;
+		} else if ((c & 0xF0) == 0xE0) {
+			len = 3;
+			cp = c & 0x0F;
+			min = 0x800;
+		} else if ((c & 0xF8) == 0xF0) {
+			len = 4;
+			cp = c & 0x07;
+			min = 0x10000;
+		} else {
+			return (long)i;
+		}
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return (long)i;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000))
+			return (long)i;
+		i += len;
+	}
+	return -1;
+}
+
 int slx_lex(const char *text, slx_arena *a, slx_tok **toks, size_t *n, sl_error *err)
 {
 	lexer lx = {.text = text, .arena = a, .err = err};
 	int rc = 0;
 	const char *s = text;
+	long bad = utf8_bad((const unsigned char *)text);
+	if (bad >= 0)
+		return slx_err(err, SL_EINVAL, (int)bad, "syntax error: invalid UTF-8");
 	for (;;) {
 		unsigned char c = (unsigned char)s[lx.pos];
 		if (c == '\0')
@@ -403,15 +447,15 @@ int slx_lex(const char *text, slx_arena *a, slx_tok **toks, size_t *n, sl_error 
 				rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 			lx.pos = p + len;
 			goto next;
-bad:
+		bad:
 			if (c >= 0x20 && c < 0x7f)
 				rc = slx_err(err, SL_EINVAL, (int)p,
-					     "syntax error: unexpected character '%c'", c);
+				             "syntax error: unexpected character '%c'", c);
 			else
 				rc = slx_err(err, SL_EINVAL, (int)p,
-					     "syntax error: unexpected character 0x%02x", c);
+				             "syntax error: unexpected character 0x%02x", c);
 		}
-next:
+	next:
 		if (rc < 0)
 			goto fail;
 		if (lx.pos > (size_t)INT32_MAX / 2) {

@@ -43,9 +43,9 @@ static int vec_push(nodevec *v, slx_node *x)
 	return 0;
 }
 
-static const char *const reserved[] = {"AND",  "OR",  "NOT",  "IS",   "IN",   "LIKE",  "BETWEEN",
-				       "WHEN", "THEN", "ELSE", "END", "AS",   "CASE", "CAST",
-				       "NULL", "TRUE", "FALSE", "RLIKE", "REGEXP", "DISTINCT"};
+static const char *const reserved[] = {
+    "AND", "OR", "NOT",  "IS",   "IN",   "LIKE", "BETWEEN", "WHEN",  "THEN",   "ELSE",
+    "END", "AS", "CASE", "CAST", "NULL", "TRUE", "FALSE",   "RLIKE", "REGEXP", "DISTINCT"};
 
 static bool is_reserved(const slx_tok *t)
 {
@@ -152,8 +152,8 @@ static slx_node *mk(parser *p, slx_kind kind, int pos, int op_pos, size_t n, slx
 		if (args[k]->depth + 1 > x->depth)
 			x->depth = args[k]->depth + 1;
 	if (x->depth > SLX_MAX_DEPTH) {
-		slx_err(p->err, SL_EINVAL, op_pos, "expression nested too deeply (more than %d levels)",
-			SLX_MAX_DEPTH);
+		slx_err(p->err, SL_EINVAL, op_pos,
+		        "expression nested too deeply (more than %d levels)", SLX_MAX_DEPTH);
 		return NULL;
 	}
 	return x;
@@ -174,7 +174,7 @@ static bool enter(parser *p)
 {
 	if (++p->depth > SLX_MAX_DEPTH) {
 		slx_err(p->err, SL_EINVAL, peek(p)->pos,
-			"expression nested too deeply (more than %d levels)", SLX_MAX_DEPTH);
+		        "expression nested too deeply (more than %d levels)", SLX_MAX_DEPTH);
 		return false;
 	}
 	return true;
@@ -276,7 +276,7 @@ static slx_node *parse_cast(parser *p, const slx_tok *kw)
 		char d[80];
 		slx_tok_describe(p->text, close, d, sizeof(d));
 		slx_err(p->err, SL_EINVAL, close->pos, "syntax error: expected a type but found %s",
-			d);
+		        d);
 		return NULL;
 	}
 	if (!expect(p, SLX_T_RPAREN, "')'"))
@@ -294,7 +294,7 @@ static slx_node *parse_cast(parser *p, const slx_tok *kw)
 	if (rc < 0 || type == NULL) {
 		int at = first->pos + (terr.pos > 0 ? terr.pos : 0);
 		slx_err(p->err, rc < 0 ? rc : SL_EINVAL, at, "%s",
-			terr.msg[0] ? terr.msg : "invalid type");
+		        terr.msg[0] ? terr.msg : "invalid type");
 		return NULL;
 	}
 	slx_node *x = mk(p, SLX_CAST, kw->pos, kw->pos, 1, &e);
@@ -317,7 +317,7 @@ static slx_node *parse_call(parser *p, const slx_tok *name)
 		star = true;
 	} else if (slx_tok_is(peek(p), "DISTINCT")) {
 		slx_err(p->err, SL_EINVAL, peek(p)->pos, "DISTINCT is not supported in %s()",
-			name->str);
+		        name->str);
 		return NULL;
 	} else if (peek(p)->kind != SLX_T_RPAREN) {
 		for (;;) {
@@ -419,7 +419,8 @@ static slx_node *parse_primary(parser *p)
 			advance(p);
 			return parse_cast(p, t);
 		}
-		if (peek2(p)->kind == SLX_T_LPAREN && !is_reserved(t)) {
+		if (peek2(p)->kind == SLX_T_LPAREN &&
+		    (!is_reserved(t) || slx_tok_is(t, "RLIKE") || slx_tok_is(t, "REGEXP"))) {
 			advance(p);
 			return parse_call(p, t);
 		}
@@ -447,9 +448,10 @@ static slx_node *parse_postfix(parser *p)
 			if (name->kind != SLX_T_IDENT && name->kind != SLX_T_QIDENT) {
 				char d[80];
 				slx_tok_describe(p->text, name, d, sizeof(d));
-				slx_err(p->err, SL_EINVAL, name->pos,
-					"syntax error: expected a field name after '.' but found %s",
-					d);
+				slx_err(
+				    p->err, SL_EINVAL, name->pos,
+				    "syntax error: expected a field name after '.' but found %s",
+				    d);
 				return NULL;
 			}
 			advance(p);
@@ -543,7 +545,8 @@ static slx_node *parse_add(parser *p)
 				x->pipe = true;
 			}
 		} else {
-			x = mk2(p, SLX_ARITH, t->kind == SLX_T_PLUS ? SLX_ADD : SLX_SUB, t->pos, x, r);
+			x = mk2(p, SLX_ARITH, t->kind == SLX_T_PLUS ? SLX_ADD : SLX_SUB, t->pos, x,
+			        r);
 		}
 	}
 	return x;
@@ -632,7 +635,7 @@ static slx_node *parse_cmp(parser *p)
 		res = mk(p, SLX_IN, x->pos, kw->pos, v.n, v.v);
 		if (res)
 			res->negated = neg;
-in_done:
+	in_done:
 		free(v.v);
 		return res;
 	}
@@ -736,7 +739,7 @@ slx_node *slx_parse(slx_tree *t, const char *text, sl_error *err)
 			char d[80];
 			slx_tok_describe(text, name, d, sizeof(d));
 			slx_err(err, SL_EINVAL, name->pos,
-				"syntax error: expected a name after AS but found %s", d);
+			        "syntax error: expected a name after AS but found %s", d);
 			root = NULL;
 			goto done;
 		}

@@ -40,7 +40,7 @@ struct sl_array {
 };
 
 /* Assembles an array from buffers (each reference is taken over: transfer
- * full, also on failure).  children: array of n_children references, taken
+ * full, also on failure; the type gets a new reference of its own).  children: array of n_children references, taken
  * over as well; the pointer array itself is copied.  null_count < 0 means
  * "count it from validity".  Returns NULL on ENOMEM. */
 sl_array *sl_array_new(sl_type *type, int64_t length, int64_t null_count, sl_buffer *validity,

@@ -17,7 +17,7 @@ extern "C" {
 typedef struct sl_buffer sl_buffer;
 
 struct sl_buffer {
-	uint8_t *data; /* 64-byte aligned; NULL only when cap == 0 */
+	uint8_t *data; /* 64-byte aligned; never NULL (wrapped: as given) */
 	size_t len;    /* bytes in use */
 	size_t cap;    /* bytes allocated */
 	long refcount; /* use sl_buffer_ref / sl_buffer_unref */

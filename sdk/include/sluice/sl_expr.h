@@ -30,6 +30,8 @@
 extern "C" {
 #endif
 
+/* A compiled expression keeps scratch buffers between calls: evaluate one
+ * sl_expr from one thread at a time (compile one per thread otherwise). */
 typedef struct sl_expr sl_expr;
 
 /* What may stand at the root of an expression (under its alias). */
@@ -72,8 +74,9 @@ const char *sl_expr_root_func(const sl_expr *e);
  * none).  Borrowed from e. */
 size_t sl_expr_root_nargs(const sl_expr *e);
 sl_expr *sl_expr_root_arg(const sl_expr *e, size_t i);
-/* For a column path expression (a, a.b): the top-level column index, else
- * -1.  Lets projections share a column instead of evaluating. */
+/* For a bare column reference (`a`, with or without alias): its column
+ * index; else -1 (also for a field path `a.b`).  Lets projections share the
+ * input column instead of evaluating. */
 int sl_expr_column_index(const sl_expr *e);
 
 /* Evaluates a scalar expression over every row of in.  *out receives a new

@@ -1,0 +1,883 @@
+/* expr_time.c - timestamps: calendar arithmetic, date parts, date_trunc,
+ * and the pattern-driven functions (date_format, from_unixtime,
+ * to_timestamp, unix_timestamp) with a subset of Java's DateTimeFormatter
+ * letters: y M d D H h m s S a E and the zone letters X x Z z (always UTC),
+ * 'quoted text' and other punctuation as literals.
+ *
+ * Timestamps are microseconds since 1970-01-01 00:00:00 UTC; the calendar is
+ * the proleptic Gregorian one.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#include "expr_funcs.h"
+
+#define US_PER_DAY 86400000000LL
+
+/* Howard Hinnant's days_from_civil / civil_from_days. */
+int64_t slx_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+void slx_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t yy = (int64_t)yoe + era * 400;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yy + (*m <= 2);
+}
+
+typedef struct tm_parts {
+	int64_t year;
+	unsigned month, day;
+	int hour, minute, second;
+	int64_t micros;
+	int64_t days; /* since the epoch */
+} tm_parts;
+
+static void split_ts(int64_t us, tm_parts *t)
+{
+	int64_t days = us / US_PER_DAY, rem = us % US_PER_DAY;
+	if (rem < 0) {
+		rem += US_PER_DAY;
+		days--;
+	}
+	t->days = days;
+	slx_civil_from_days(days, &t->year, &t->month, &t->day);
+	int64_t secs = rem / 1000000;
+	t->micros = rem % 1000000;
+	t->hour = (int)(secs / 3600);
+	t->minute = (int)(secs / 60 % 60);
+	t->second = (int)(secs % 60);
+}
+
+/* ------------------------------------------------------------ date parts */
+
+int slx_f_datepart(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
+{
+	const char *f = n->fn->name;
+	const sl_array *a = args[0].arr;
+	sl_buffer *vb = slx_buf(cx, (size_t)cx->n * 8);
+	if (vb == NULL)
+		return slx_oom(cx);
+	int64_t *r = (int64_t *)vb->data;
+	const int64_t *x = sl_array_i64(a);
+	for (int64_t i = 0; i < cx->n; i++) {
+		tm_parts t;
+		split_ts(x[i], &t);
+		switch (f[0]) {
+		case 'y':
+			r[i] = t.year;
+			break;
+		case 'q':
+			r[i] = (t.month - 1) / 3 + 1;
+			break;
+		case 'h':
+			r[i] = t.hour;
+			break;
+		case 's':
+			r[i] = t.second;
+			break;
+		case 'm':
+			r[i] = f[1] == 'o' ? (int64_t)t.month : t.minute;
+			break;
+		default: /* day, dayofmonth, dayofweek, dayofyear */
+			if (strcmp(f, "dayofweek") == 0) {
+				int64_t w = (t.days + 4) % 7;   /* 1970-01-01 was a Thursday */
+				r[i] = (w < 0 ? w + 7 : w) + 1; /* Sunday = 1 */
+			} else if (strcmp(f, "dayofyear") == 0) {
+				r[i] = t.days - slx_days_from_civil(t.year, 1, 1) + 1;
+			} else {
+				r[i] = t.day;
+			}
+			break;
+		}
+	}
+	return slx_out(cx, out, sl_type_int64(), a->null_count, sl_buffer_ref(a->validity), vb,
+	               NULL, 0, NULL);
+}
+
+static int64_t sat_mul(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_mul_overflow(a, b, &r))
+		return (a < 0) != (b < 0) ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return q - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+int slx_f_timestamp_from(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
+{
+	const char *f = n->fn->name; /* timestamp_seconds, _millis, _micros */
+	const sl_array *a = args[0].arr;
+	slx_fixout fo;
+	int rc = slx_fixout_init(cx, &fo, 8);
+	if (rc < 0)
+		return rc;
+	int64_t *r = (int64_t *)fo.values->data;
+	for (int64_t i = 0; i < cx->n; i++) {
+		r[i] = 0;
+		if (sl_array_is_null(a, i)) {
+			slx_fixout_null(&fo, i);
+			continue;
+		}
+		if (a->type->id == SL_TYPE_DOUBLE) {
+			double d = sl_array_f64(a)[i] * 1e6;
+			if (!(d > -9.2e18 && d < 9.2e18)) {
+				slx_fixout_null(&fo, i);
+				continue;
+			}
+			r[i] = (int64_t)d;
+			continue;
+		}
+		int64_t v = sl_array_i64(a)[i];
+		if (strcmp(f, "timestamp_seconds") == 0)
+			r[i] = sat_mul(v, 1000000);
+		else if (strcmp(f, "timestamp_millis") == 0)
+			r[i] = sat_mul(v, 1000);
+		else
+			r[i] = v;
+	}
+	return slx_fixout_finish(cx, &fo, sl_type_timestamp(), out);
+}
+
+int slx_f_unix_from(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
+{
+	const char *f = n->fn->name; /* unix_seconds, unix_millis, unix_micros */
+	const sl_array *a = args[0].arr;
+	int64_t div = strcmp(f, "unix_seconds") == 0  ? 1000000
+	              : strcmp(f, "unix_millis") == 0 ? 1000
+	                                              : 1;
+	sl_buffer *vb = slx_buf(cx, (size_t)cx->n * 8);
+	if (vb == NULL)
+		return slx_oom(cx);
+	int64_t *r = (int64_t *)vb->data;
+	const int64_t *x = sl_array_i64(a);
+	for (int64_t i = 0; i < cx->n; i++)
+		r[i] = floor_div(x[i], div);
+	return slx_out(cx, out, sl_type_int64(), a->null_count, sl_buffer_ref(a->validity), vb,
+	               NULL, 0, NULL);
+}
+
+/* Truncation unit: 0 year, 1 quarter, 2 month, 3 week, 4 day, 5 hour,
+ * 6 minute, 7 second, 8 millisecond, 9 microsecond; -1 unknown. */
+static int trunc_unit(sl_strview u)
+{
+	static const struct {
+		const char *name;
+		int unit;
+	} units[] = {{"year", 0},   {"yyyy", 0},        {"yy", 0},         {"quarter", 1},
+	             {"month", 2},  {"mon", 2},         {"mm", 2},         {"week", 3},
+	             {"day", 4},    {"dd", 4},          {"hour", 5},       {"minute", 6},
+	             {"second", 7}, {"millisecond", 8}, {"microsecond", 9}};
+	for (size_t k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+		if (strlen(units[k].name) == u.len && strncasecmp(units[k].name, u.ptr, u.len) == 0)
+			return units[k].unit;
+	return -1;
+}
+
+int slx_f_date_trunc(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
+{
+	slx_fixout fo;
+	int rc = slx_fixout_init(cx, &fo, 8);
+	if (rc < 0)
+		return rc;
+	int64_t *r = (int64_t *)fo.values->data;
+	for (int64_t i = 0; i < cx->n; i++) {
+		r[i] = 0;
+		int unit = slx_null(&args[0], i) ? -1 : trunc_unit(slx_str(&args[0], i));
+		if (unit < 0 || slx_null(&args[1], i)) {
+			slx_fixout_null(&fo, i);
+			continue;
+		}
+		int64_t us = slx_i64(&args[1], i);
+		tm_parts t;
+		split_ts(us, &t);
+		int64_t days = t.days;
+		switch (unit) {
+		case 0:
+			r[i] = sat_mul(slx_days_from_civil(t.year, 1, 1), US_PER_DAY);
+			break;
+		case 1:
+			r[i] = sat_mul(slx_days_from_civil(t.year, (t.month - 1) / 3 * 3 + 1, 1),
+			               US_PER_DAY);
+			break;
+		case 2:
+			r[i] = sat_mul(slx_days_from_civil(t.year, t.month, 1), US_PER_DAY);
+			break;
+		case 3: { /* Monday */
+			int64_t w = (days + 3) % 7;
+			if (w < 0)
+				w += 7;
+			r[i] = sat_mul(days - w, US_PER_DAY);
+			break;
+		}
+		case 4:
+			r[i] = sat_mul(days, US_PER_DAY);
+			break;
+		default: {
+			static const int64_t step[] = {3600000000LL, 60000000LL, 1000000LL, 1000LL,
+			                               1LL};
+			int64_t s = step[unit - 5];
+			r[i] = sat_mul(floor_div(us, s), s);
+			break;
+		}
+		}
+	}
+	return slx_fixout_finish(cx, &fo, sl_type_timestamp(), out);
+}
+
+/* --------------------------------------------------------------- patterns */
+
+typedef struct item {
+	char letter; /* 0: literal */
+	int count;
+	const char *lit;
+	size_t lit_len;
+} item;
+
+typedef struct fmt_prog {
+	item *items;
+	size_t n;
+	char *text; /* owned copy of the pattern (literals point into it) */
+	size_t text_len;
+	bool ready;
+} fmt_prog;
+
+static void prog_clear(fmt_prog *p)
+{
+	free(p->items);
+	free(p->text);
+	memset(p, 0, sizeof(*p));
+}
+
+static void prog_free(void *state)
+{
+	fmt_prog *p = state;
+	if (p != NULL) {
+		prog_clear(p);
+		free(p);
+	}
+}
+
+static const char *const month_names[] = {"January",   "February", "March",    "April",
+                                          "May",       "June",     "July",     "August",
+                                          "September", "October",  "November", "December"};
+static const char *const day_names[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                        "Thursday", "Friday", "Saturday"};
+
+/* Compiles a pattern; on an unknown letter returns SL_EINVAL with *bad set
+ * to its offset. */
+static int prog_compile(fmt_prog *p, const char *pat, size_t len, size_t *bad)
+{
+	prog_clear(p);
+	p->text = malloc(len + 1);
+	p->items = malloc((len + 1) * sizeof(item));
+	if (p->text == NULL || p->items == NULL)
+		return SL_ENOMEM;
+	memcpy(p->text, pat, len);
+	p->text[len] = '\0';
+	p->text_len = len;
+	const char *t = p->text;
+	size_t i = 0;
+	while (i < len) {
+		char c = t[i];
+		if (isalpha((unsigned char)c)) {
+			size_t j = i;
+			while (j < len && t[j] == c)
+				j++;
+			/* Java's limits on repeated letters (y: up to 9 here) */
+			static const char letters[] = "yMdDHhmsSaEXxZzu";
+			static const int most[] = {9, 5, 2, 3, 2, 2, 2, 2, 9, 1, 5, 5, 5, 5, 4, 9};
+			const char *at = strchr(letters, c);
+			if (at == NULL || (int)(j - i) > most[at - letters]) {
+				*bad = i;
+				return SL_EINVAL;
+			}
+			p->items[p->n++] = (item){c == 'u' ? 'y' : c, (int)(j - i), NULL, 0};
+			i = j;
+		} else if (c == '\'') {
+			size_t j = i + 1;
+			if (j < len && t[j] == '\'') {
+				p->items[p->n++] = (item){0, 0, t + j, 1};
+				i = j + 1;
+				continue;
+			}
+			/* 'text' with '' inside meaning one quote: split at those */
+			size_t start = j;
+			while (j < len) {
+				if (t[j] == '\'' && j + 1 < len && t[j + 1] == '\'') {
+					p->items[p->n++] = (item){0, 0, t + start, j + 1 - start};
+					j += 2;
+					start = j;
+					continue;
+				}
+				if (t[j] == '\'')
+					break;
+				j++;
+			}
+			if (j > start)
+				p->items[p->n++] = (item){0, 0, t + start, j - start};
+			i = j < len ? j + 1 : j;
+		} else {
+			size_t j = i;
+			while (j < len && !isalpha((unsigned char)t[j]) && t[j] != '\'')
+				j++;
+			p->items[p->n++] = (item){0, 0, t + i, j - i};
+			i = j;
+		}
+	}
+	p->ready = true;
+	return 0;
+}
+
+static int prep_common(slx_node *n, sl_error *err, const char *def)
+{
+	if (n->state != NULL)
+		return 0;
+	fmt_prog *p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	n->state = p;
+	n->state_free = prog_free;
+	sl_strview pat = {def, def ? strlen(def) : 0};
+	int pos = n->pos;
+	if (n->n_args > 1) {
+		slx_node *f = n->args[1];
+		if (f->kind != SLX_LIT)
+			return 0;
+		slx_val v;
+		slx_val_from_const(&v, f->cval, false);
+		sl_array_unref(v.arr);
+		if (v.null)
+			return 0;
+		pat = v.s;
+		pos = f->pos;
+	} else if (def == NULL) {
+		return 0;
+	}
+	size_t bad = 0;
+	int rc = prog_compile(p, pat.ptr, pat.len, &bad);
+	if (rc == SL_ENOMEM)
+		return sl_error_set(err, rc, "out of memory");
+	if (rc < 0)
+		return slx_err(err, SL_EINVAL, pos,
+		               "unsupported letter '%c' (or too many of it) in the date pattern "
+		               "'%.*s' (use y M d H h m s S a E, quote text with '')",
+		               pat.ptr[bad], (int)(pat.len > 60 ? 60 : pat.len), pat.ptr);
+	return 0;
+}
+
+int slx_prep_format1(slx_node *n, sl_error *err)
+{
+	return prep_common(n, err, "yyyy-MM-dd HH:mm:ss");
+}
+
+int slx_prep_format2(slx_node *n, sl_error *err)
+{
+	bool unix_ts = strcmp(n->fn->name, "unix_timestamp") == 0;
+	return prep_common(n, err, unix_ts ? "yyyy-MM-dd HH:mm:ss" : NULL);
+}
+
+/* The program for row i (the constant one, or compiled from the row). */
+static int prog_for_row(slx_ctx *cx, slx_node *n, fmt_prog *p, const slx_val *fmt, int64_t i,
+                        bool *invalid)
+{
+	*invalid = false;
+	if (fmt == NULL || (n->args[1]->kind == SLX_LIT && p->ready))
+		return 0;
+	sl_strview s = slx_str(fmt, i);
+	if (p->ready && p->text_len == s.len && (s.len == 0 || memcmp(p->text, s.ptr, s.len) == 0))
+		return 0;
+	size_t bad;
+	int rc = prog_compile(p, s.ptr, s.len, &bad);
+	if (rc == SL_ENOMEM)
+		return slx_oom(cx);
+	if (rc < 0) {
+		p->ready = false;
+		*invalid = true;
+	}
+	return 0;
+}
+
+typedef struct obuf {
+	char *p;
+	size_t n, cap;
+} obuf;
+
+static void oput(obuf *b, const char *s, size_t n)
+{
+	if (b->n + n <= b->cap) {
+		memcpy(b->p + b->n, s, n);
+	}
+	b->n += n;
+}
+
+static void onum(obuf *b, int64_t v, int width)
+{
+	char tmp[32];
+	int len = snprintf(tmp, sizeof(tmp), "%0*lld", width > 20 ? 20 : width, (long long)v);
+	oput(b, tmp, len < 0 ? 0 : (size_t)len < sizeof(tmp) ? (size_t)len : sizeof(tmp) - 1);
+}
+
+/* Writes ts formatted by p into b (b->n may exceed b->cap: then retry). */
+static void format_ts(const fmt_prog *p, int64_t us, obuf *b)
+{
+	tm_parts t;
+	split_ts(us, &t);
+	for (size_t k = 0; k < p->n; k++) {
+		const item *it = &p->items[k];
+		int c = it->count;
+		switch (it->letter) {
+		case 0:
+			oput(b, it->lit, it->lit_len);
+			break;
+		case 'y':
+			if (c == 2)
+				onum(b, ((t.year % 100) + 100) % 100, 2);
+			else
+				onum(b, t.year, c);
+			break;
+		case 'M':
+			if (c >= 4)
+				oput(b, month_names[t.month - 1], strlen(month_names[t.month - 1]));
+			else if (c == 3)
+				oput(b, month_names[t.month - 1], 3);
+			else
+				onum(b, t.month, c);
+			break;
+		case 'd':
+			onum(b, t.day, c);
+			break;
+		case 'D':
+			onum(b, t.days - slx_days_from_civil(t.year, 1, 1) + 1, c);
+			break;
+		case 'H':
+			onum(b, t.hour, c);
+			break;
+		case 'h':
+			onum(b, t.hour % 12 == 0 ? 12 : t.hour % 12, c);
+			break;
+		case 'm':
+			onum(b, t.minute, c);
+			break;
+		case 's':
+			onum(b, t.second, c);
+			break;
+		case 'S': {
+			char f[8];
+			snprintf(f, sizeof(f), "%06lld", (long long)t.micros);
+			for (int j = 0; j < c; j++)
+				oput(b, j < 6 ? f + j : "0", 1);
+			break;
+		}
+		case 'a':
+			oput(b, t.hour < 12 ? "AM" : "PM", 2);
+			break;
+		case 'E': {
+			int64_t w = (t.days + 4) % 7;
+			const char *dn = day_names[w < 0 ? w + 7 : w];
+			oput(b, dn, c >= 4 ? strlen(dn) : 3);
+			break;
+		}
+		case 'X':
+			oput(b, "Z", 1);
+			break;
+		case 'x':
+			oput(b,
+			     c == 1             ? "+00"
+			     : c == 2 || c == 4 ? "+0000"
+			                        : "+00:00",
+			     c == 1             ? 3
+			     : c == 2 || c == 4 ? 5
+			                        : 6);
+			break;
+		case 'Z':
+			if (c >= 5)
+				oput(b, "Z", 1);
+			else if (c == 4)
+				oput(b, "GMT", 3);
+			else
+				oput(b, "+0000", 5);
+			break;
+		case 'z':
+			oput(b, "UTC", 3);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Formats ts (or NULL rows) of tsv by the pattern in args[fmt_arg]. */
+static int format_col(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out, bool from_secs)
+{
+	fmt_prog *p = n->state;
+	const slx_val *fmt = n->n_args > 1 ? &args[1] : NULL;
+	slx_strout so;
+	int rc = slx_strout_init(cx, &so, cx->n, (size_t)cx->n * 20);
+	if (rc < 0)
+		return rc;
+	for (int64_t i = 0; i < cx->n && rc == 0; i++) {
+		bool invalid;
+		if (slx_null(&args[0], i) || (fmt && slx_null(fmt, i))) {
+			rc = slx_strout_null(&so);
+			continue;
+		}
+		if ((rc = prog_for_row(cx, n, p, fmt, i, &invalid)) < 0)
+			break;
+		if (invalid || !p->ready) {
+			rc = slx_strout_null(&so);
+			continue;
+		}
+		int64_t us = slx_i64(&args[0], i);
+		if (from_secs)
+			us = sat_mul(us, 1000000);
+		obuf b = {NULL, 0, 64};
+		b.p = slx_strout_reserve(&so, b.cap);
+		if (b.p == NULL) {
+			rc = SL_ENOMEM;
+			break;
+		}
+		format_ts(p, us, &b);
+		if (b.n > b.cap) {
+			b.cap = b.n;
+			b.n = 0;
+			b.p = slx_strout_reserve(&so, b.cap);
+			if (b.p == NULL) {
+				rc = SL_ENOMEM;
+				break;
+			}
+			format_ts(p, us, &b);
+		}
+		rc = slx_strout_commit(&so, b.n);
+	}
+	if (rc < 0) {
+		slx_strout_free(&so);
+		if (cx->err != NULL && cx->err->code == rc)
+			return rc;
+		return rc == SL_EINVAL
+		           ? sl_error_set(cx->err, rc, "string column larger than 2 GiB")
+		           : slx_oom(cx);
+	}
+	return slx_out_array(cx, out, slx_strout_finish(&so, sl_type_string()));
+}
+
+int slx_f_date_format(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
+{
+	return format_col(cx, n, args, out, false);
+}
+
+int slx_f_from_unixtime(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
+{
+	return format_col(cx, n, args, out, true);
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+static bool read_num(const char *s, size_t len, size_t *i, int min, int max, int64_t *v)
+{
+	int k = 0;
+	*v = 0;
+	while (*i < len && k < max && s[*i] >= '0' && s[*i] <= '9') {
+		*v = *v * 10 + (s[*i] - '0');
+		(*i)++;
+		k++;
+	}
+	return k >= min;
+}
+
+static bool read_name(const char *s, size_t len, size_t *i, const char *const *names, int count,
+                      bool full, int *which)
+{
+	for (int k = 0; k < count; k++) {
+		size_t nl = full ? strlen(names[k]) : 3;
+		if (len - *i >= nl && strncasecmp(s + *i, names[k], nl) == 0) {
+			*which = k;
+			*i += nl;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Parses s by p into microseconds; false when it does not match. */
+static bool parse_ts(const fmt_prog *p, const char *s, size_t len, int64_t *out)
+{
+	int64_t year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, micros = 0;
+	int64_t doy = -1, off = 0;
+	int ampm = -1;
+	bool h12 = false;
+	size_t i = 0;
+	for (size_t k = 0; k < p->n; k++) {
+		const item *it = &p->items[k];
+		int c = it->count;
+		/* A numeric field followed directly by another reads exactly its
+		 * width; otherwise 1 or 2 digits (more for years). */
+		bool adjacent = k + 1 < p->n && p->items[k + 1].letter != 0 &&
+		                strchr("yMdDHhmsS", p->items[k + 1].letter) != NULL;
+		int mn = c >= 2 || adjacent ? c : 1;
+		int mx = c >= 2 || adjacent ? c : 2;
+		int64_t v;
+		int w;
+		switch (it->letter) {
+		case 0:
+			if (len - i < it->lit_len || memcmp(s + i, it->lit, it->lit_len) != 0)
+				return false;
+			i += it->lit_len;
+			break;
+		case 'y':
+			if (c == 2) {
+				if (!read_num(s, len, &i, 2, 2, &v))
+					return false;
+				year = 2000 + v;
+			} else {
+				if (!read_num(s, len, &i, c, adjacent ? c : 9, &v))
+					return false;
+				year = v;
+			}
+			break;
+		case 'M':
+			if (c >= 3) {
+				if (!read_name(s, len, &i, month_names, 12, c >= 4, &w))
+					return false;
+				month = w + 1;
+			} else if (!read_num(s, len, &i, mn, mx, &month)) {
+				return false;
+			}
+			break;
+		case 'd':
+			if (!read_num(s, len, &i, mn, mx, &day))
+				return false;
+			break;
+		case 'D':
+			if (!read_num(s, len, &i, c, c > 3 ? c : 3, &doy))
+				return false;
+			break;
+		case 'H':
+			if (!read_num(s, len, &i, mn, mx, &hour))
+				return false;
+			break;
+		case 'h':
+			if (!read_num(s, len, &i, mn, mx, &hour))
+				return false;
+			h12 = true;
+			break;
+		case 'm':
+			if (!read_num(s, len, &i, mn, mx, &minute))
+				return false;
+			break;
+		case 's':
+			if (!read_num(s, len, &i, mn, mx, &second))
+				return false;
+			break;
+		case 'S': {
+			size_t f0 = i;
+			if (!read_num(s, len, &i, c, c, &v))
+				return false;
+			int nd = (int)(i - f0);
+			while (nd > 6) {
+				v /= 10;
+				nd--;
+			}
+			while (nd < 6) {
+				v *= 10;
+				nd++;
+			}
+			micros = v;
+			break;
+		}
+		case 'a':
+			if (len - i >= 2 && strncasecmp(s + i, "AM", 2) == 0)
+				ampm = 0;
+			else if (len - i >= 2 && strncasecmp(s + i, "PM", 2) == 0)
+				ampm = 1;
+			else
+				return false;
+			i += 2;
+			break;
+		case 'E':
+			if (!read_name(s, len, &i, day_names, 7, c >= 4, &w))
+				return false;
+			break;
+		case 'z':
+			if (len - i >= 3 && (strncasecmp(s + i, "UTC", 3) == 0 ||
+			                     strncasecmp(s + i, "GMT", 3) == 0))
+				i += 3;
+			else if (len - i >= 1 && s[i] == 'Z')
+				i++;
+			else
+				return false;
+			break;
+		default: /* X x Z: an offset */
+			if (i < len && s[i] == 'Z') {
+				i++;
+				break;
+			}
+			if (len - i >= 3 && strncasecmp(s + i, "GMT", 3) == 0)
+				i += 3;
+			if (i < len && (s[i] == '+' || s[i] == '-')) {
+				bool neg = s[i] == '-';
+				int64_t zh, zm = 0;
+				i++;
+				if (!read_num(s, len, &i, 2, 2, &zh))
+					return false;
+				if (i < len && s[i] == ':')
+					i++;
+				if (i < len && s[i] >= '0' && s[i] <= '9' &&
+				    !read_num(s, len, &i, 2, 2, &zm))
+					return false;
+				if (zh > 18 || zm > 59)
+					return false;
+				off = (zh * 3600 + zm * 60) * (neg ? -1 : 1);
+			} else {
+				return false;
+			}
+			break;
+		}
+	}
+	if (i != len)
+		return false;
+	if (h12) {
+		if (hour < 1 || hour > 12)
+			return false;
+		hour = hour % 12 + (ampm == 1 ? 12 : 0);
+	} else if (ampm == 1 && hour < 12) {
+		hour += 12;
+	}
+	if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59)
+		return false;
+	int64_t days;
+	if (doy >= 0) {
+		days = slx_days_from_civil(year, 1, 1);
+		int64_t ylen = slx_days_from_civil(year + 1, 1, 1) - days;
+		if (doy < 1 || doy > ylen)
+			return false;
+		days += doy - 1;
+	} else {
+		int64_t next = month == 12 ? slx_days_from_civil(year + 1, 1, 1)
+		                           : slx_days_from_civil(year, (unsigned)month + 1, 1);
+		days = slx_days_from_civil(year, (unsigned)month, 1);
+		if (day < 1 || day > next - days)
+			return false;
+		days += day - 1;
+	}
+	if (year < -290000 || year > 290000)
+		return false;
+	*out = (days * 86400 + hour * 3600 + minute * 60 + second - off) * 1000000 + micros;
+	return true;
+}
+
+int slx_bind_to_timestamp(slx_binder *b, slx_node *n, sl_error *err)
+{
+	char tn[128];
+	sl_type_id id = n->args[0]->type->id;
+	if (id != SL_TYPE_STRING && id != SL_TYPE_TIMESTAMP && id != SL_TYPE_INT64 &&
+	    id != SL_TYPE_DOUBLE && id != SL_TYPE_NULL)
+		return slx_err(err, SL_ETYPE, n->args[0]->pos,
+		               "function '%s' needs a STRING, TIMESTAMP or number, got %s",
+		               n->fn->name, slx_type_name(n->args[0]->type, tn, sizeof(tn)));
+	if (id == SL_TYPE_NULL)
+		return slx_coerce(b, &n->args[0], sl_type_string(), err);
+	return 0;
+}
+
+/* x as a timestamp for to_timestamp / unix_timestamp; false for NULL. */
+static int to_ts_col(slx_ctx *cx, slx_node *n, slx_val *args, slx_fixout *fo, int64_t *r)
+{
+	fmt_prog *p = n->state;
+	const slx_val *x = &args[0];
+	const slx_val *fmt = n->n_args > 1 ? &args[1] : NULL;
+	sl_type_id id = x->arr->type->id;
+	for (int64_t i = 0; i < cx->n; i++) {
+		r[i] = 0;
+		if (slx_null(x, i) || (fmt && slx_null(fmt, i))) {
+			slx_fixout_null(fo, i);
+			continue;
+		}
+		bool ok = true;
+		switch (id) {
+		case SL_TYPE_TIMESTAMP:
+			r[i] = slx_i64(x, i);
+			break;
+		case SL_TYPE_INT64:
+			r[i] = sat_mul(slx_i64(x, i), 1000000);
+			break;
+		case SL_TYPE_DOUBLE: {
+			double d = slx_f64(x, i) * 1e6;
+			ok = d > -9.2e18 && d < 9.2e18;
+			r[i] = ok ? (int64_t)d : 0;
+			break;
+		}
+		default: {
+			sl_strview s = slx_str(x, i);
+			bool invalid;
+			int rc = prog_for_row(cx, n, p, fmt, i, &invalid);
+			if (rc < 0)
+				return rc;
+			if (invalid)
+				ok = false;
+			else if (p->ready)
+				ok = parse_ts(p, s.ptr, s.len, &r[i]);
+			else
+				ok = slx_parse_timestamp(s.ptr, s.len, &r[i]);
+			break;
+		}
+		}
+		if (!ok) {
+			r[i] = 0;
+			slx_fixout_null(fo, i);
+		}
+	}
+	return 0;
+}
+
+int slx_f_to_timestamp(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
+{
+	slx_fixout fo;
+	int rc = slx_fixout_init(cx, &fo, 8);
+	if (rc < 0)
+		return rc;
+	if ((rc = to_ts_col(cx, n, args, &fo, (int64_t *)fo.values->data)) < 0) {
+		slx_fixout_free(&fo);
+		return rc;
+	}
+	return slx_fixout_finish(cx, &fo, sl_type_timestamp(), out);
+}
+
+int slx_f_unix_timestamp(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
+{
+	slx_fixout fo;
+	int rc = slx_fixout_init(cx, &fo, 8);
+	if (rc < 0)
+		return rc;
+	int64_t *r = (int64_t *)fo.values->data;
+	if ((rc = to_ts_col(cx, n, args, &fo, r)) < 0) {
+		slx_fixout_free(&fo);
+		return rc;
+	}
+	for (int64_t i = 0; i < cx->n; i++)
+		r[i] = floor_div(r[i], 1000000);
+	return slx_fixout_finish(cx, &fo, sl_type_int64(), out);
+}
