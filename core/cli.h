@@ -18,6 +18,7 @@ int slc_cmd_run(int argc, char **argv);
 int slc_cmd_validate(int argc, char **argv);
 int slc_cmd_explain(int argc, char **argv);
 int slc_cmd_plugins(int argc, char **argv);
+int slc_cmd_status(int argc, char **argv);
 int slc_cmd_help(int argc, char **argv);
 
 void slc_usage(FILE *f);

@@ -17,6 +17,8 @@ static const char usage_text[] =
     "  explain FILE          print the stage graph with each stage's output schema\n"
     "  plugins [NAME]        list the plugins, or show one plugin's options\n"
     "  plugins --markdown    print the reference of every plugin as Markdown\n"
+    "  status DIR [-n N]     the checkpoint DIR: query, last committed batch and a table\n"
+    "                        of the latest N batches (default 10)\n"
     "  help                  print this text\n"
     "  --version             print the version and the plugin ABI\n"
     "\n"
@@ -65,6 +67,8 @@ int slc_report_open_failure(int rc, const slc_diag *d)
 	slc_diag_print(d, stderr);
 	if (rc == SL_EINVAL)
 		return SLC_EXIT_USAGE;
-	fprintf(stderr, "sluice: error: %s\n", sl_strerror(rc));
+	/* SL_ESTATE: the checkpoint refused (its message is in d). */
+	if (rc != SL_ESTATE || d->n == 0)
+		fprintf(stderr, "sluice: error: %s\n", sl_strerror(rc));
 	return SLC_EXIT_FAILURE;
 }

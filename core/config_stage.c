@@ -194,6 +194,8 @@ void slc_stage_free(slc_stage *st)
 	for (size_t i = 0; i < st->n_metrics; i++)
 		free(st->metrics[i].name);
 	free(st->metrics);
+	slc_buf_free(&st->state_key);
+	slc_buf_free(&st->state_val);
 	free(st->src.start);
 	free(st->src.last_start);
 	sl_strbuf_free(&st->src.end);

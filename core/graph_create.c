@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint.h"
 #include "graph.h"
 #include "host.h"
 
@@ -70,6 +71,20 @@ static int check_schema(slc_stage *st, sl_schema *schema, slc_diag *d)
 	return SL_OK;
 }
 
+/* Stateful stages are checked against the checkpoint's fingerprints. */
+static bool stateful_checked(const slc_pipeline *p, const slc_stage *st)
+{
+	return p->chk != NULL && (st->plugin->flags & SL_PLUGIN_STATEFUL);
+}
+
+/* The checkpoint's refusal is a line of its own, naming the directory. */
+static int refuse(slc_stage *st, const sl_error *err, slc_diag *d)
+{
+	st->broken = 1;
+	slc_diag_add(d, NULL, 0, NULL, "%s", err->msg);
+	return err->code == SL_ESTATE ? SL_ESTATE : SL_EINVAL;
+}
+
 static int create_stage(slc_pipeline *p, slc_stage *st, slc_diag *d)
 {
 	const sl_schema **schemas = calloc(st->n_inputs + 1, sizeof(*schemas));
@@ -97,6 +112,11 @@ static int create_stage(slc_pipeline *p, slc_stage *st, slc_diag *d)
 	init.self = &st->base;
 	init.checkpoint_dir = p->checkpoint;
 	init.dry_run = p->dry_run;
+	if (stateful_checked(p, st) &&
+	    slc_checkpoint_check_before(p->chk, st, init.input_schemas, &err) < 0) {
+		rc = refuse(st, &err, d);
+		goto out;
+	}
 	rc = st->plugin->create(&init, &st->ctx, &schema, &err);
 	if (rc < 0) {
 		sl_type_unref(schema);
@@ -107,6 +127,8 @@ static int create_stage(slc_pipeline *p, slc_stage *st, slc_diag *d)
 	}
 	st->created = 1;
 	rc = check_schema(st, schema, d);
+	if (rc >= 0 && stateful_checked(p, st) && slc_checkpoint_check_after(p->chk, st, &err) < 0)
+		rc = refuse(st, &err, d);
 out:
 	free(schemas);
 	return rc;
@@ -120,7 +142,7 @@ int slc_graph_create(slc_pipeline *p, slc_diag *d)
 		r = create_stage(p, p->order[i], d);
 		if (r == SL_ENOMEM)
 			return r;
-		if (r < 0)
+		if (r < 0 && rc != SL_ESTATE)
 			rc = r;
 	}
 	return rc;

@@ -7,6 +7,7 @@
 
 #include "host.h"
 #include "signals.h"
+#include "state.h"
 
 static sl_log_level log_level = SL_LOG_WARN;
 
@@ -69,6 +70,7 @@ int slc_metric_add(slc_stage *st, const char *name, int64_t delta)
 		if (strcmp(st->metrics[i].name, name) == 0) {
 			st->metrics[i].batch += delta;
 			st->metrics[i].total += delta;
+			st->metrics[i].touched = true;
 			return SL_OK;
 		}
 	}
@@ -82,14 +84,31 @@ int slc_metric_add(slc_stage *st, const char *name, int64_t delta)
 		return SL_ENOMEM;
 	m->batch = delta;
 	m->total = delta;
+	m->touched = true;
+	m->last = 0;
 	st->n_metrics++;
 	return SL_OK;
 }
 
 void slc_metrics_next_batch(slc_stage *st)
 {
+	for (size_t i = 0; i < st->n_metrics; i++) {
+		slc_metric *m = &st->metrics[i];
+
+		if (m->touched)
+			m->last = m->batch;
+		m->batch = 0;
+		m->touched = false;
+	}
+	st->state_writes = 0;
+}
+
+const slc_metric *slc_metric_find(const slc_stage *st, const char *name)
+{
 	for (size_t i = 0; i < st->n_metrics; i++)
-		st->metrics[i].batch = 0;
+		if (strcmp(st->metrics[i].name, name) == 0)
+			return &st->metrics[i];
+	return NULL;
 }
 
 /* --- the table --- */
@@ -129,6 +148,7 @@ static const sl_host host_table = {
     .stopping = host_stopping,
     .stage_name = host_stage_name,
     .checkpoint_dir = host_checkpoint_dir,
+    .state = &slc_state_table,
 };
 
 const sl_host *slc_host(void)

@@ -27,7 +27,10 @@ static inline slc_stage *slc_stage_of(sl_stage *st)
 
 /* Adds delta to the stage's counter called name (creating it). */
 int slc_metric_add(slc_stage *st, const char *name, int64_t delta);
-/* Starts a new batch's counts (totals are kept). */
+/* Starts a new batch's counts (totals are kept; a counter touched in the
+ * batch keeps that batch's value as `last`). */
 void slc_metrics_next_batch(slc_stage *st);
+/* The stage's counter called name, or NULL. */
+const slc_metric *slc_metric_find(const slc_stage *st, const char *name);
 
 #endif

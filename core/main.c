@@ -12,7 +12,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"run", slc_cmd_run},         {"validate", slc_cmd_validate}, {"explain", slc_cmd_explain},
-    {"plugins", slc_cmd_plugins}, {"help", slc_cmd_help},
+    {"plugins", slc_cmd_plugins}, {"status", slc_cmd_status},      {"help", slc_cmd_help},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

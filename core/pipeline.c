@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "checkpoint.h"
 #include "config_file.h"
 #include "loader.h"
 
@@ -29,6 +30,11 @@ void slc_pipeline_free(slc_pipeline *p)
 			st->plugin->destroy(st->ctx);
 		st->created = 0;
 	}
+	/* The store closes once no stage can use it; the lock goes last. */
+	slc_state_close(p->state);
+	p->state = NULL;
+	slc_checkpoint_close(p->chk);
+	p->chk = NULL;
 	for (size_t i = 0; i < p->n_stages; i++)
 		slc_stage_free(p->stages[i]);
 	free(p->stages);

@@ -9,16 +9,20 @@
 #include <sluice/sluice.h>
 
 #include "diag.h"
+#include "state.h"
 #include "trigger.h"
 
 struct slc_loader;
 struct slc_sched;
+struct slc_checkpoint;
 
 /* A named counter of one stage (sl_metric_add). */
 typedef struct slc_metric {
 	char *name;
 	int64_t batch; /* since the last progress report */
 	int64_t total;
+	bool touched; /* added to since the last progress report */
+	int64_t last; /* `batch` of the last report that touched it */
 } slc_metric;
 
 /* What a source stage keeps between batches. */
@@ -74,6 +78,11 @@ struct slc_stage {
 	slc_source_state src;
 	slc_metric *metrics;
 	size_t n_metrics;
+
+	/* --- the state store (state_api.c) --- */
+	slc_buf state_key;    /* "<name> NUL <key>" of the last call */
+	slc_buf state_val;    /* the last value read (what get hands out) */
+	int64_t state_writes; /* puts and deletes this batch */
 };
 
 struct slc_pipeline {
@@ -97,6 +106,11 @@ struct slc_pipeline {
 	char **file_names; /* included files' names as the user can open them */
 	size_t n_file_names;
 	struct slc_loader *loader;
+
+	/* --- checkpoint and state (checkpoint*.c, state*.c) --- */
+	struct slc_checkpoint *chk; /* NULL: no checkpoint, or a dry run */
+	slc_state *state;           /* durable with chk; else in memory, opened on first use */
+	char query_id[37];          /* from the checkpoint's metadata; "" without one */
 };
 
 /* Reads and checks a pipeline file: top-level keys, stage keys, ${VAR}

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "host.h"
 #include "progress.h"
 
 struct slc_progress {
@@ -45,12 +46,14 @@ slc_progress *slc_progress_new(const slc_pipeline *p, bool print)
 {
 	slc_progress *pr = calloc(1, sizeof(*pr));
 
-	(void)p;
 	if (pr == NULL)
 		return NULL;
-	/* The query id should survive restarts; until checkpoints store it,
-	 * it is random per run like the run id. */
-	slc_uuid(pr->id);
+	/* The query id survives restarts when the checkpoint's metadata holds
+	 * it; without a checkpoint it is random per run like the run id. */
+	if (p != NULL && p->query_id[0] != '\0')
+		snprintf(pr->id, sizeof(pr->id), "%s", p->query_id);
+	else
+		slc_uuid(pr->id);
 	slc_uuid(pr->run_id);
 	pr->print = print;
 	return pr;
@@ -134,6 +137,36 @@ static json_t *source_json(const slc_stage *st)
 	return o;
 }
 
+/* A gauge counter: this batch's value when reported in the batch, the last
+ * reported value otherwise; -1 when never reported. */
+static int64_t gauge(const slc_stage *st, const char *name)
+{
+	const slc_metric *m = slc_metric_find(st, name);
+
+	if (m == NULL)
+		return -1;
+	return m->touched ? m->batch : m->last;
+}
+
+/* Spark's StateOperatorProgress for a stateful stage.  numRowsTotal is
+ * the gauge "stateRowsTotal" (the stage reports its number of keys once per
+ * batch), numRowsUpdated the batch's sum of "stateRowsUpdated" (or, when
+ * the stage reports none, its puts and deletes in the batch),
+ * memoryUsedBytes the gauge "stateMemoryUsedBytes" (0 when not reported). */
+static json_t *state_json(const slc_stage *st)
+{
+	json_t *o = json_object();
+	const slc_metric *upd = slc_metric_find(st, "stateRowsUpdated");
+	int64_t total = gauge(st, "stateRowsTotal"), mem = gauge(st, "stateMemoryUsedBytes");
+
+	json_object_set_new(o, "operatorName", describe(st));
+	json_object_set_new(o, "numRowsTotal", json_integer(total < 0 ? 0 : total));
+	json_object_set_new(o, "numRowsUpdated",
+	                    json_integer(upd != NULL ? upd->batch : st->state_writes));
+	json_object_set_new(o, "memoryUsedBytes", json_integer(mem < 0 ? 0 : mem));
+	return o;
+}
+
 static json_t *sink_json(const slc_stage *st)
 {
 	json_t *o = json_object();
@@ -193,12 +226,14 @@ static json_t *stage_rows(const slc_pipeline *p)
 /* Sources, sinks and the input row count. */
 static int64_t add_ends(json_t *o, const slc_pipeline *p)
 {
-	json_t *sources = json_array(), *sinks = json_array();
+	json_t *sources = json_array(), *sinks = json_array(), *state = json_array();
 	int64_t rows = 0;
 
 	for (size_t i = 0; i < p->n_order; i++) {
 		const slc_stage *st = p->order[i];
 
+		if (st->plugin->flags & SL_PLUGIN_STATEFUL)
+			json_array_append_new(state, state_json(st));
 		if (st->role == SL_PLUGIN_SOURCE) {
 			json_array_append_new(sources, source_json(st));
 			rows += st->src.rows;
@@ -206,7 +241,7 @@ static int64_t add_ends(json_t *o, const slc_pipeline *p)
 			json_array_append_new(sinks, sink_json(st));
 		}
 	}
-	json_object_set_new(o, "stateOperators", json_array());
+	json_object_set_new(o, "stateOperators", state);
 	json_object_set_new(o, "sources", sources);
 	json_object_set(o, "sink", json_array_size(sinks) ? json_array_get(sinks, 0) : json_null());
 	if (json_array_size(sinks) > 1)

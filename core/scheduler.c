@@ -1,14 +1,19 @@
 /* scheduler.c - one micro-batch at a time:
- *   1. plan every source          (offset log write goes right after)
+ *   1. plan every source           then offsets/N, fsynced; the state
+ *                                  transaction begins
  *   2. begin_batch                 transforms and sinks
  *   3. read every planned source   batches pushed depth-first
  *   4. end_batch                   topological order
- *   5. commit, source_commit       (commit log write goes right after)
- *   6. progress
+ *   5. commit                      then the state transaction with the commit
+ *                                  record, commits/N; then source_commit
+ *   6. progress                    also appended to CHK/progress.jsonl
+ * At start, a batch logged but not committed is replayed first
+ * (checkpoint_batch.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint.h"
 #include "host.h"
 #include "scheduler.h"
 #include "signals.h"
@@ -19,6 +24,7 @@ typedef struct slc_sched {
 	int failed;   /* the first failure's code, 0 while all is well */
 	sl_error err; /* its message, "stage 'x': ..." */
 	slc_progress *prog;
+	slc_resume resume; /* the first batch: replayed or not */
 } slc_sched;
 
 /* Keeps the first failure only: the innermost stage reports first. */
@@ -90,18 +96,48 @@ out:
 	return rc < 0 ? rc : SL_OK;
 }
 
-/* --- the checkpoint hooks: the offset and commit logs arrive later --- */
+/* --- the checkpoint hooks (checkpoint_batch.c) --- */
+
+static int core_fail(slc_sched *s, int rc, const sl_error *err)
+{
+	if (!s->failed) {
+		s->err = *err;
+		s->failed = rc < 0 ? rc : SL_ERR;
+	}
+	return s->failed;
+}
 
 static int log_offsets(slc_sched *s)
 {
-	(void)s;
-	return SL_OK;
+	sl_error err;
+	int rc;
+
+	sl_error_clear(&err);
+	rc = slc_chk_log_offsets(s->p, &s->bc, &err);
+	return rc < 0 ? core_fail(s, rc, &err) : SL_OK;
 }
 
 static int log_commit(slc_sched *s)
 {
-	(void)s;
-	return SL_OK;
+	sl_error err;
+	int rc;
+
+	sl_error_clear(&err);
+	rc = slc_chk_log_commit(s->p, &s->bc, &err);
+	return rc < 0 ? core_fail(s, rc, &err) : SL_OK;
+}
+
+/* Progress is kept in the checkpoint too; losing a line is only logged. */
+static void keep_progress(slc_sched *s)
+{
+	size_t n = slc_progress_count(s->prog);
+	sl_error err;
+
+	if (s->p->chk == NULL || n == 0)
+		return;
+	sl_error_clear(&err);
+	if (slc_checkpoint_add_progress(s->p->chk, slc_progress_get(s->prog, n - 1), &err) < 0)
+		slc_log(SL_LOG_WARN, NULL, "%s", err.msg);
 }
 
 /* --- the steps --- */
@@ -249,13 +285,15 @@ static void next_metrics(slc_pipeline *p)
 		slc_metrics_next_batch(p->order[i]);
 }
 
-/* Steps 2 to 6 for a batch whose sources are planned. */
-static int run_batch(slc_sched *s, slc_batch_times *t)
+/* Steps 2 to 6 for a batch whose sources are planned.  A replayed batch
+ * keeps the trigger time it was logged with. */
+static int run_batch(slc_sched *s, slc_batch_times *t, bool replay)
 {
 	int64_t t0 = slc_now_us(), t1, t2;
 	int rc;
 
-	s->bc.trigger_us = t->start_wall;
+	s->bc.trigger_us = replay ? s->resume.trigger_us : t->start_wall;
+	s->bc.watermark_us = replay ? s->resume.watermark_us : SL_NO_WATERMARK;
 	rc = log_offsets(s);
 	if (rc >= 0)
 		rc = each_stage(s, begin_one);
@@ -264,20 +302,24 @@ static int run_batch(slc_sched *s, slc_batch_times *t)
 	if (rc >= 0)
 		rc = each_stage(s, end_one);
 	t1 = slc_now_us();
-	if (rc >= 0)
+	if (rc >= 0) {
+		sl_crash_point("sinks-done", s->bc.batch_id);
 		rc = each_stage(s, commit_one);
-	if (rc >= 0)
-		rc = commit_sources(s);
+	}
 	if (rc >= 0)
 		rc = log_commit(s);
-	if (rc < 0)
+	if (rc >= 0)
+		rc = commit_sources(s);
+	if (rc < 0) {
+		slc_chk_abort(s->p);
 		return s->failed ? s->failed : rc;
+	}
 	t2 = slc_now_us();
 	t->add_batch = t1 - t0;
 	t->commit = t2 - t1;
 	t->total = t2 - t->start;
-	if (s->prog != NULL)
-		slc_progress_report(s->prog, s->p, t);
+	if (s->prog != NULL && slc_progress_report(s->prog, s->p, t) >= 0)
+		keep_progress(s);
 	next_metrics(s->p);
 	return SL_OK;
 }
@@ -306,8 +348,11 @@ static int wait_next(const slc_trigger *tr, int64_t *next, int64_t *lag, bool id
 	return slc_sleep_us(*next - now);
 }
 
-static void setup(slc_sched *s, slc_pipeline *p, slc_progress *prog)
+static int setup(slc_sched *s, slc_pipeline *p, slc_progress *prog)
 {
+	sl_error err;
+	int rc;
+
 	memset(s, 0, sizeof(*s));
 	s->p = p;
 	s->prog = prog;
@@ -322,6 +367,27 @@ static void setup(slc_sched *s, slc_pipeline *p, slc_progress *prog)
 		st->emitter.priv = st;
 		st->src.status = SL_AGAIN;
 	}
+	/* Counters reported in create (a restored state's size) become the
+	 * stages' last values. */
+	next_metrics(p);
+	sl_error_clear(&err);
+	rc = slc_chk_restore(p, &s->resume, &err);
+	if (rc < 0)
+		return core_fail(s, rc, &err);
+	s->bc.batch_id = s->resume.batch_id;
+	return SL_OK;
+}
+
+/* The replayed batch's sources were prepared by slc_chk_restore. */
+static void replay_plan(slc_sched *s, bool *any)
+{
+	*any = false;
+	for (size_t i = 0; i < s->p->n_order; i++) {
+		const slc_stage *st = s->p->order[i];
+
+		if (st->role == SL_PLUGIN_SOURCE)
+			*any |= st->src.status == SL_OK;
+	}
 }
 
 static int loop(slc_sched *s)
@@ -329,28 +395,37 @@ static int loop(slc_sched *s)
 	const slc_trigger *tr = &s->p->trigger;
 	slc_batch_times t = {.prev_start = -1, .lag = 0};
 	int64_t next = slc_now_us(), t0;
-	bool any, all_eof;
+	bool any, all_eof = false, replay = s->resume.replay;
 	int rc;
 
 	while (!slc_stop_requested()) {
 		t0 = slc_now_us();
 		t.start = t0;
 		t.start_wall = slc_wall_us();
-		rc = plan_sources(s, &any, &all_eof);
-		if (rc < 0)
-			return rc;
+		if (replay) {
+			replay_plan(s, &any);
+		} else {
+			rc = plan_sources(s, &any, &all_eof);
+			if (rc < 0)
+				return rc;
+		}
 		t.get_offset = slc_now_us() - t0;
-		if (!any && (all_eof || tr->kind != SLC_TRIGGER_INTERVAL))
+		if (!any && !replay && (all_eof || tr->kind != SLC_TRIGGER_INTERVAL))
 			return SL_OK;
 		if (any) {
 			t.batch_id = s->bc.batch_id;
-			rc = run_batch(s, &t);
+			rc = run_batch(s, &t, replay);
 			if (rc < 0)
 				return rc;
 			t.prev_start = t0;
 			s->bc.batch_id++;
 			if (tr->kind == SLC_TRIGGER_ONCE)
 				return SL_OK;
+		}
+		if (replay) {
+			/* Replayed (or nothing left to replay): plan as usual at once. */
+			replay = false;
+			continue;
 		}
 		if (wait_next(tr, &next, &t.lag, !any))
 			break;
@@ -363,8 +438,9 @@ int slc_scheduler_run(slc_pipeline *p, slc_progress *prog, sl_error *err)
 	slc_sched s;
 	int rc;
 
-	setup(&s, p, prog);
-	rc = loop(&s);
+	rc = setup(&s, p, prog);
+	if (rc >= 0)
+		rc = loop(&s);
 	if (rc < 0 && err != NULL && s.failed)
 		*err = s.err;
 	else if (rc < 0 && err != NULL)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint.h"
 #include "graph.h"
 #include "host.h"
 #include "loader.h"
@@ -47,6 +48,49 @@ static int make_loader(slc_pipeline *p)
 	return rc;
 }
 
+/* The checkpoint (lock, metadata) and its state store open before the
+ * stages are created: stateful stages restore their tables in create. */
+static int open_checkpoint(slc_pipeline *p, slc_diag *d)
+{
+	char state_dir[4096];
+	sl_error err;
+	int rc;
+
+	if (p->checkpoint == NULL || p->dry_run)
+		return SL_OK;
+	sl_error_clear(&err);
+	rc = slc_checkpoint_open(p->checkpoint, &p->chk, &err);
+	if (rc >= 0) {
+		snprintf(p->query_id, sizeof(p->query_id), "%s", slc_checkpoint_id(p->chk));
+		snprintf(state_dir, sizeof(state_dir), "%s/state", slc_checkpoint_dir(p->chk));
+		rc = slc_state_open_durable(state_dir, slc_checkpoint_where(p->chk), NULL,
+		                            &p->state, &err);
+	}
+	if (rc < 0) {
+		slc_diag_add(d, NULL, 0, NULL, "%s", err.msg);
+		return rc == SL_ENOMEM ? rc : SL_ESTATE;
+	}
+	return SL_OK;
+}
+
+/* A new checkpoint (or one that gained a stateful stage) records its
+ * metadata once every stage is created. */
+static int save_metadata(slc_pipeline *p, slc_diag *d)
+{
+	sl_error err;
+	int rc;
+
+	if (p->chk == NULL)
+		return SL_OK;
+	sl_error_clear(&err);
+	rc = slc_checkpoint_save_metadata(p->chk, p, &err);
+	if (rc < 0) {
+		slc_diag_add(d, NULL, 0, NULL, "%s", err.msg);
+		return rc == SL_ENOMEM ? rc : SL_ESTATE;
+	}
+	return SL_OK;
+}
+
 static int plan(slc_pipeline *p, slc_diag *d)
 {
 	int rc = SL_OK, r;
@@ -61,10 +105,18 @@ static int plan(slc_pipeline *p, slc_diag *d)
 	rc = r < 0 ? r : rc;
 	r = slc_graph_modes(p, d);
 	rc = r < 0 ? r : rc;
+	if (rc >= 0 && d->n == 0) {
+		r = open_checkpoint(p, d);
+		if (r < 0)
+			return r;
+	}
 	r = slc_graph_create(p, d);
 	if (r == SL_ENOMEM)
 		return r;
-	return r < 0 ? r : rc;
+	rc = r < 0 ? r : rc;
+	if (rc >= 0 && d->n == 0)
+		rc = save_metadata(p, d);
+	return rc;
 }
 
 int slc_session_open(const char *path, const slc_overrides *ov, slc_pipeline **out, slc_diag *d)
@@ -85,7 +137,7 @@ int slc_session_open(const char *path, const slc_overrides *ov, slc_pipeline **o
 	r = plan(p, d);
 	slc_loader_warn_refused(p->loader);
 	slc_pipeline_release_config(p);
-	if (r == SL_ENOMEM)
+	if (r == SL_ENOMEM || r == SL_ESTATE)
 		return r;
 	if (rc < 0 || r < 0 || d->n > 0)
 		return SL_EINVAL;

@@ -1,0 +1,227 @@
+/* checkpoint_batch.c - the scheduler's side of the checkpoint: the restart
+ * logic and the per-batch protocol (ARCHITECTURE.md):
+ *
+ *   plan -> offsets/N (fsync) -> "offsets-written" -> begin transaction ->
+ *   batch -> "sinks-done" -> sinks' commit -> "state-commit" -> commit
+ *   record + transaction (DB_TXN_SYNC) -> commits/N -> source_commit
+ *
+ * Without a checkpoint only the state calls remain (in memory).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "host.h"
+
+static bool is_source(const slc_stage *st)
+{
+	return st->role == SL_PLUGIN_SOURCE;
+}
+
+static int set_text(char **dst, const char *src)
+{
+	char *copy = src ? strdup(src) : NULL;
+
+	if (src != NULL && copy == NULL)
+		return SL_ENOMEM;
+	free(*dst);
+	*dst = copy;
+	return SL_OK;
+}
+
+/* Every source starts after the committed entry o.  (source_commit is not
+ * called again for it: a source learns its position from `start`.) */
+static int resume_sources(slc_pipeline *p, const slc_offsets *o, sl_error *err)
+{
+	const char *where = slc_checkpoint_where(p->chk);
+	bool found;
+
+	for (size_t i = 0; i < o->n; i++)
+		if (slc_pipeline_stage(p, o->names[i]) == NULL)
+			slc_log(SL_LOG_WARN, NULL,
+			        "%s: source '%s' of offsets/%lld is no longer in the pipeline",
+			        where, o->names[i], (long long)o->batch_id);
+	for (size_t i = 0; i < p->n_order; i++) {
+		slc_stage *st = p->order[i];
+
+		if (is_source(st) &&
+		    set_text(&st->src.start, slc_offsets_end(o, st->name, &found)) < 0)
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	return SL_OK;
+}
+
+/* The logged, uncommitted batch o is read again: replayable sources read
+ * exactly (start, end]; the others are planned again. */
+static int prepare_replay(slc_pipeline *p, const slc_offsets *o, sl_error *err)
+{
+	const char *where = slc_checkpoint_where(p->chk);
+	const char *end;
+	bool found;
+	int rc;
+
+	for (size_t i = 0; i < p->n_order; i++) {
+		slc_stage *st = p->order[i];
+
+		if (!is_source(st))
+			continue;
+		end = slc_offsets_end(o, st->name, &found);
+		sl_strbuf_reset(&st->src.end);
+		st->src.status = SL_AGAIN;
+		if (found && (end == NULL || (st->src.start && strcmp(end, st->src.start) == 0)))
+			continue; /* no data from this source in that batch */
+		if (found && (st->plugin->flags & SL_PLUGIN_REPLAYABLE)) {
+			if (sl_strbuf_puts(&st->src.end, end) < 0)
+				return sl_error_set(err, SL_ENOMEM, "out of memory");
+			st->src.status = SL_OK;
+			continue;
+		}
+		if (found)
+			slc_log(
+			    SL_LOG_WARN, NULL,
+			    "%s: source '%s' cannot replay a logged range: batch %lld is planned "
+			    "again for it (at-most-once for this source)",
+			    where, st->name, (long long)o->batch_id);
+		sl_error_clear(err);
+		rc = st->plugin->plan(st->ctx, st->src.start, &st->src.end, err);
+		if (rc < 0) {
+			sl_error_prefix(err, "stage '%s'", st->name);
+			return rc;
+		}
+		if (rc == SL_OK && st->src.end.buf == NULL)
+			return sl_error_set(err, SL_ESTATE, "stage '%s': plan() gave no end offset",
+			                    st->name);
+		st->src.status = rc == SL_OK || rc == SL_EOF ? rc : SL_AGAIN;
+	}
+	return SL_OK;
+}
+
+/* commits/C is a mirror: restore it when a crash came before its write. */
+static void repair_mirror(slc_pipeline *p, const slc_offsets *o)
+{
+	char path[4096];
+	sl_error err;
+
+	snprintf(path, sizeof(path), "%s/commits/%lld", slc_checkpoint_dir(p->chk),
+	         (long long)o->batch_id);
+	if (access(path, F_OK) == 0)
+		return;
+	if (slc_checkpoint_write_commit(p->chk, o->batch_id, o->timestamp_us, &err) < 0)
+		slc_log(SL_LOG_WARN, NULL, "%s", err.msg);
+}
+
+int slc_chk_restore(slc_pipeline *p, slc_resume *r, sl_error *err)
+{
+	slc_offsets done = {0}, next = {0};
+	int64_t committed, last;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->watermark_us = SL_NO_WATERMARK;
+	if (p->chk == NULL || p->state == NULL)
+		return SL_OK;
+	committed = slc_state_last_commit(p->state);
+	rc = slc_checkpoint_check_log(p->chk, committed, &last, err);
+	if (rc < 0)
+		goto out;
+	r->batch_id = committed + 1;
+	if (committed >= 0) {
+		rc = slc_checkpoint_read_offsets(slc_checkpoint_dir(p->chk), committed, &done, err);
+		if (rc < 0)
+			goto out;
+		repair_mirror(p, &done);
+		rc = resume_sources(p, &done, err);
+		if (rc < 0)
+			goto out;
+	}
+	if (committed >= 0)
+		slc_log(SL_LOG_INFO, NULL, "%s: resuming after committed batch %lld",
+		        slc_checkpoint_where(p->chk), (long long)committed);
+	if (last == committed + 1) {
+		rc = slc_checkpoint_read_offsets(slc_checkpoint_dir(p->chk), last, &next, err);
+		if (rc < 0)
+			goto out;
+		rc = prepare_replay(p, &next, err);
+		if (rc < 0)
+			goto out;
+		r->replay = true;
+		r->trigger_us = next.timestamp_us;
+		r->watermark_us = next.watermark_us;
+		slc_log(SL_LOG_INFO, NULL,
+		        "%s: batch %lld was logged but not committed: replaying it",
+		        slc_checkpoint_where(p->chk), (long long)last);
+	}
+	slc_checkpoint_prune(p->chk, committed - SLC_CHECKPOINT_KEEP + 1);
+out:
+	slc_offsets_free(&done);
+	slc_offsets_free(&next);
+	return rc;
+}
+
+/* The entry: where every source stands once batch bc->batch_id is done. */
+static int build_entry(slc_pipeline *p, const sl_batch_ctx *bc, slc_offsets *o)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_order; i++)
+		n += is_source(p->order[i]);
+	o->batch_id = bc->batch_id;
+	o->timestamp_us = bc->trigger_us;
+	o->watermark_us = bc->watermark_us;
+	o->names = calloc(n + 1, sizeof(char *));
+	o->ends = calloc(n + 1, sizeof(char *));
+	if (o->names == NULL || o->ends == NULL)
+		return SL_ENOMEM;
+	for (size_t i = 0; i < p->n_order; i++) {
+		const slc_stage *st = p->order[i];
+		const char *end = st->src.status == SL_OK ? st->src.end.buf : st->src.start;
+
+		if (!is_source(st))
+			continue;
+		o->names[o->n] = strdup(st->name);
+		o->ends[o->n] = end ? strdup(end) : NULL;
+		o->n++;
+		if (o->names[o->n - 1] == NULL || (end && o->ends[o->n - 1] == NULL))
+			return SL_ENOMEM;
+	}
+	return SL_OK;
+}
+
+int slc_chk_log_offsets(slc_pipeline *p, const sl_batch_ctx *bc, sl_error *err)
+{
+	slc_offsets o = {0};
+	int rc = SL_OK;
+
+	if (p->chk != NULL) {
+		rc = build_entry(p, bc, &o);
+		if (rc < 0)
+			rc = sl_error_set(err, rc, "out of memory");
+		else
+			rc = slc_checkpoint_write_offsets(p->chk, &o, err);
+		slc_offsets_free(&o);
+		if (rc < 0)
+			return rc;
+	}
+	sl_crash_point("offsets-written", bc->batch_id);
+	return p->state ? slc_state_begin(p->state, err) : SL_OK;
+}
+
+int slc_chk_log_commit(slc_pipeline *p, const sl_batch_ctx *bc, sl_error *err)
+{
+	int rc = SL_OK;
+
+	sl_crash_point("state-commit", bc->batch_id);
+	if (p->state != NULL)
+		rc = slc_state_commit(p->state, bc->batch_id, err);
+	if (rc >= 0 && p->chk != NULL)
+		rc = slc_checkpoint_write_commit(p->chk, bc->batch_id, bc->trigger_us, err);
+	return rc;
+}
+
+void slc_chk_abort(slc_pipeline *p)
+{
+	if (p->state != NULL)
+		slc_state_abort(p->state);
+}
