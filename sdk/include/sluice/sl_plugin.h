@@ -78,6 +78,7 @@ static inline int sl_emit(sl_emitter *out, sl_batch *batch)
 typedef struct sl_stage sl_stage;
 struct sl_host;
 struct sl_state_api;
+struct sl_watermark_api;
 struct sl_stage {
 	const struct sl_host *host;
 };
@@ -101,9 +102,10 @@ typedef struct sl_host {
 	const char *(*checkpoint_dir)(sl_stage *st);
 	/* The state store (sl_state.h); NULL on a host without one. */
 	const struct sl_state_api *state;
-	/* Reserved for services that arrive later (watermark, timers, dead
-	 * letters); NULL until then. */
-	const void *watermark;
+	/* The event-time watermark service (sl_watermark.h); NULL on a host
+	 * without one. */
+	const struct sl_watermark_api *watermark;
+	/* Reserved for services that arrive later (timers, dead letters). */
 	void *reserved[14];
 } sl_host;
 

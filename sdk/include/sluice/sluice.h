@@ -13,5 +13,6 @@
 #include <sluice/sl_expr.h>
 #include <sluice/sl_plugin.h>
 #include <sluice/sl_state.h>
+#include <sluice/sl_watermark.h>
 
 #endif
