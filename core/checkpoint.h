@@ -61,10 +61,16 @@ int slc_fingerprint_after(const slc_stage *st, char out[17]);
 typedef struct slc_offsets {
 	int64_t batch_id;
 	int64_t timestamp_us; /* the batch's trigger time (wall clock) */
-	int64_t watermark_us; /* SL_NO_WATERMARK for now */
+	int64_t watermark_us; /* in force for the batch, or SL_NO_WATERMARK */
 	size_t n;
 	char **names; /* source stage names */
 	char **ends;  /* end offsets; NULL when the source has none yet */
+	/* "eventTimeMaxUs": the largest event time each stage tracking event
+	 * time saw before this batch (informative; the state store's record is
+	 * what a restart reads). */
+	size_t n_event;
+	char **event_names;
+	int64_t *event_max;
 } slc_offsets;
 
 void slc_offsets_free(slc_offsets *o);
@@ -105,6 +111,8 @@ typedef struct slc_resume {
 	bool replay;
 	int64_t trigger_us;   /* the replayed batch's trigger time */
 	int64_t watermark_us; /* the replayed batch's watermark */
+	int64_t next_watermark_us; /* not replaying: the watermark computed at the
+	                            * end of the last committed batch */
 } slc_resume;
 
 /* Restart logic: the last committed batch from the store, the log checked,

@@ -14,6 +14,7 @@
 
 #include "checkpoint.h"
 #include "host.h"
+#include "watermark.h"
 
 static bool is_source(const slc_stage *st)
 {
@@ -120,12 +121,19 @@ int slc_chk_restore(slc_pipeline *p, slc_resume *r, sl_error *err)
 
 	memset(r, 0, sizeof(*r));
 	r->watermark_us = SL_NO_WATERMARK;
+	r->next_watermark_us = SL_NO_WATERMARK;
 	if (p->chk == NULL || p->state == NULL)
 		return SL_OK;
 	committed = slc_state_last_commit(p->state);
 	rc = slc_checkpoint_check_log(p->chk, committed, &last, err);
 	if (rc < 0)
 		goto out;
+	/* Event time as of the last committed batch. */
+	rc = slc_wm_restore(p, &r->next_watermark_us, err);
+	if (rc < 0) {
+		sl_error_prefix(err, "%s", slc_checkpoint_where(p->chk));
+		goto out;
+	}
 	r->batch_id = committed + 1;
 	if (committed >= 0) {
 		rc = slc_checkpoint_read_offsets(slc_checkpoint_dir(p->chk), committed, &done, err);
@@ -160,6 +168,26 @@ out:
 	return rc;
 }
 
+/* The stages' event-time maxima before the batch. */
+static int add_event_times(slc_pipeline *p, slc_offsets *o)
+{
+	o->event_names = calloc(p->n_order + 1, sizeof(char *));
+	o->event_max = calloc(p->n_order + 1, sizeof(int64_t));
+	if (o->event_names == NULL || o->event_max == NULL)
+		return SL_ENOMEM;
+	for (size_t i = 0; i < p->n_order; i++) {
+		const slc_stage *st = p->order[i];
+
+		if (!st->et.declared || st->et.max_us == SL_NO_WATERMARK)
+			continue;
+		o->event_names[o->n_event] = strdup(st->name);
+		if (o->event_names[o->n_event] == NULL)
+			return SL_ENOMEM;
+		o->event_max[o->n_event++] = st->et.max_us;
+	}
+	return SL_OK;
+}
+
 /* The entry: where every source stands once batch bc->batch_id is done. */
 static int build_entry(slc_pipeline *p, const sl_batch_ctx *bc, slc_offsets *o)
 {
@@ -186,7 +214,7 @@ static int build_entry(slc_pipeline *p, const sl_batch_ctx *bc, slc_offsets *o)
 		if (o->names[o->n - 1] == NULL || (end && o->ends[o->n - 1] == NULL))
 			return SL_ENOMEM;
 	}
-	return SL_OK;
+	return add_event_times(p, o);
 }
 
 int slc_chk_log_offsets(slc_pipeline *p, const sl_batch_ctx *bc, sl_error *err)

@@ -26,6 +26,10 @@ void slc_offsets_free(slc_offsets *o)
 	}
 	free(o->names);
 	free(o->ends);
+	for (size_t i = 0; i < o->n_event; i++)
+		free(o->event_names[i]);
+	free(o->event_names);
+	free(o->event_max);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -57,6 +61,13 @@ static char *offsets_json(const slc_offsets *o)
 	json_object_set_new(j, "timestamp", json_integer(o->timestamp_us));
 	json_object_set_new(j, "watermarkUs", json_integer(o->watermark_us));
 	json_object_set(j, "sources", src);
+	if (o->n_event > 0) {
+		json_t *et = json_object();
+
+		for (size_t i = 0; i < o->n_event; i++)
+			json_object_set_new(et, o->event_names[i], json_integer(o->event_max[i]));
+		json_object_set_new(j, "eventTimeMaxUs", et);
+	}
 	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 out:
 	json_decref(src);
@@ -135,6 +146,32 @@ static int parse_sources(json_t *src, slc_offsets *out)
 	return SL_OK;
 }
 
+/* The optional "eventTimeMaxUs": {stage: us}. */
+static int parse_event_times(json_t *et, slc_offsets *out)
+{
+	const char *name;
+	json_t *v;
+	size_t n = json_object_size(et), i = 0;
+
+	if (et == NULL)
+		return SL_OK;
+	out->event_names = calloc(n + 1, sizeof(char *));
+	out->event_max = calloc(n + 1, sizeof(int64_t));
+	if (out->event_names == NULL || out->event_max == NULL)
+		return SL_ENOMEM;
+	json_object_foreach(et, name, v)
+	{
+		if (!json_is_integer(v))
+			return SL_EINVAL;
+		out->event_names[i] = strdup(name);
+		out->event_max[i] = json_integer_value(v);
+		out->n_event = ++i;
+		if (out->event_names[i - 1] == NULL)
+			return SL_ENOMEM;
+	}
+	return SL_OK;
+}
+
 /* Checks the trailer and parses the JSON before it. */
 static int parse_entry(const char *path, char *text, size_t len, int64_t n, slc_offsets *out,
                        sl_error *err)
@@ -168,8 +205,10 @@ static int parse_entry(const char *path, char *text, size_t len, int64_t n, slc_
 	v = json_object_get(j, "watermarkUs");
 	out->watermark_us = json_is_integer(v) ? json_integer_value(v) : SL_NO_WATERMARK;
 	rc = parse_sources(json_object_get(j, "sources"), out);
+	if (rc >= 0)
+		rc = parse_event_times(json_object_get(j, "eventTimeMaxUs"), out);
 	if (rc == SL_EINVAL)
-		rc = damaged(path, "a source's offset is neither text nor null", err);
+		rc = damaged(path, "a source's offset is not text or null, or an event time not an integer", err);
 	else if (rc < 0)
 		rc = sl_error_set(err, rc, "out of memory");
 out:

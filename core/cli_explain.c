@@ -1,6 +1,7 @@
 /* cli_explain.c - `sluice explain FILE`: the stage graph in topological
- * order with each stage's plugin, kind, inputs, output mode and output
- * schema (DDL, one field per line, nested types indented). */
+ * order with each stage's plugin, kind, inputs, output mode, watermark,
+ * output schema (DDL, one field per line, nested types indented) and side
+ * outputs with their readers and schemas. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,21 +64,60 @@ static void put_fields(const sl_type *t, int indent, const char *sep)
 	}
 }
 
+/* "  watermark: ts, delay 30 minutes" (the largest unit that divides). */
+static void put_watermark(const slc_stage *st)
+{
+	static const struct {
+		const char *name;
+		int64_t us;
+	} units[] = {{"days", 86400000000LL}, {"hours", 3600000000LL}, {"minutes", 60000000},
+	             {"seconds", 1000000},    {"ms", 1000},             {"us", 1}};
+	int64_t d = st->et.delay_us;
+	size_t k = 0;
+
+	while (d != 0 && d % units[k].us != 0)
+		k++;
+	if (d == 0)
+		k = 3;
+	printf("  watermark: %s, delay %lld %s\n", st->et.column, (long long)(d / units[k].us),
+	       units[k].name);
+}
+
+/* Side outputs: "  side output late -> a, b" (or "(unused: dropped)"),
+ * then the schema. */
+static void put_sides(const slc_stage *st)
+{
+	for (size_t k = 0; k < st->n_sides; k++) {
+		const slc_side *sd = &st->sides[k];
+		size_t n = 0;
+
+		printf("  side output %s ->", sd->name);
+		for (size_t i = 0; i < st->n_consumers; i++)
+			if (st->consumer_sides[i] && strcmp(st->consumer_sides[i], sd->name) == 0)
+				printf("%s %s", n++ ? "," : "", st->consumers[i]->name);
+		printf("%s\n    schema:\n", n ? "" : " (unused: rows counted and dropped)");
+		put_fields(sd->schema, 6, " ");
+	}
+}
+
 static void put_stage(const slc_stage *st)
 {
 	printf("\n%s: %s (%s%s)\n", st->name, st->plugin->name, slc_kind_name(st->role),
 	       st->plugin->flags & SL_PLUGIN_STATEFUL ? ", stateful" : "");
 	printf("  inputs: ");
 	for (size_t i = 0; i < st->n_inputs; i++)
-		printf("%s%s", i ? ", " : "", st->inputs[i]->name);
+		printf("%s%s", i ? ", " : "", st->input_names[i]);
 	printf("%s\n", st->n_inputs ? "" : "(none)");
 	printf("  mode: %s\n", slc_mode_name(st->out_mode));
-	if (st->schema == NULL) {
+	if (st->et.column != NULL)
+		put_watermark(st);
+	if (st->schema == NULL)
 		printf("  schema: (none: a sink has no output)\n");
-		return;
-	}
-	printf("  schema:\n");
-	put_fields(st->schema, 4, " ");
+	else
+		printf("  schema:\n");
+	if (st->schema != NULL)
+		put_fields(st->schema, 4, " ");
+	put_sides(st);
 }
 
 static void put_pipeline(const slc_pipeline *p)

@@ -31,6 +31,11 @@ int slc_stage_read(slc_pipeline *p, const config_setting_t *group, size_t index,
                    slc_diag *d);
 void slc_stage_free(slc_stage *st);
 
+/* A stage's `watermark = { column; delay; }` (config_watermark.c). */
+int slc_stage_read_watermark(slc_stage *st, const config_setting_t *g, slc_diag *d);
+/* The top-level `watermark_policy = "min" | "max"`. */
+int slc_read_watermark_policy(slc_pipeline *p, const config_setting_t *s, slc_diag *d);
+
 /* Is key one the core owns inside a stage? */
 bool slc_stage_key_is_core(const char *key);
 extern const char *const slc_stage_core_keys[];

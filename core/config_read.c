@@ -9,8 +9,8 @@
 #include "config_file.h"
 #include "host.h"
 
-static const char *const top_keys[] = {"name",     "trigger", "checkpoint", "plugin_path",
-                                       "progress", "stages",  "mode"};
+static const char *const top_keys[] = {"name",   "trigger", "checkpoint",      "plugin_path",
+                                       "progress", "stages", "mode", "watermark_policy"};
 #define N_TOP_KEYS (sizeof(top_keys) / sizeof(top_keys[0]))
 
 /* Reads a string key (expanded) into *out; reports problems at the key. */
@@ -168,13 +168,15 @@ static int read_key(slc_pipeline *p, const config_setting_t *s, slc_diag *d)
 		return read_mode(p, s, d);
 	if (strcmp(key, "stages") == 0)
 		return read_stages(p, s, d);
+	if (strcmp(key, "watermark_policy") == 0)
+		return slc_read_watermark_policy(p, s, d);
 	hint = sl_did_you_mean(key, top_keys, N_TOP_KEYS);
 	if (hint != NULL)
 		return slc_diag_add(d, slc_setting_file(s, p->path), slc_setting_line(s), NULL,
 		                    "unknown key '%s' (did you mean '%s'?)", key, hint);
 	return slc_diag_add(d, slc_setting_file(s, p->path), slc_setting_line(s), NULL,
 	                    "unknown key '%s' (known keys: name, trigger, checkpoint, plugin_path, "
-	                    "progress, mode, stages)",
+	                    "progress, mode, watermark_policy, stages)",
 	                    key);
 }
 

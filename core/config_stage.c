@@ -1,12 +1,13 @@
 /* config_stage.c - the keys the core owns inside a stage: name, plugin,
- * input | inputs, mode.  Every other key is a plugin option, read later by
+ * input | inputs, mode, watermark (config_watermark.c).  Every other key is a plugin option, read later by
  * config_options.c once the plugin (and so its option table) is known. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "config_file.h"
 
-const char *const slc_stage_core_keys[] = {"name", "plugin", "input", "inputs", "mode"};
+const char *const slc_stage_core_keys[] = {"name", "plugin", "input", "inputs", "mode",
+                                           "watermark"};
 const size_t slc_n_stage_core_keys = sizeof(slc_stage_core_keys) / sizeof(slc_stage_core_keys[0]);
 
 bool slc_stage_key_is_core(const char *key)
@@ -124,6 +125,7 @@ static int read_core_keys(slc_stage *st, const config_setting_t *group, slc_diag
 	const config_setting_t *ins = config_setting_get_member(group, "inputs");
 	const config_setting_t *plugin = config_setting_get_member(group, "plugin");
 	const config_setting_t *mode = config_setting_get_member(group, "mode");
+	const config_setting_t *wm = config_setting_get_member(group, "watermark");
 	int rc = SL_OK;
 
 	if (plugin == NULL)
@@ -139,6 +141,8 @@ static int read_core_keys(slc_stage *st, const config_setting_t *group, slc_diag
 		rc = SL_EINVAL;
 	if (mode != NULL && read_mode(st, mode, d) < 0)
 		rc = SL_EINVAL;
+	if (wm != NULL && slc_stage_read_watermark(st, wm, d) < 0)
+		rc = SL_EINVAL;
 	return rc;
 }
 
@@ -153,6 +157,9 @@ int slc_stage_read(slc_pipeline *p, const config_setting_t *group, size_t index,
 		return SL_ENOMEM;
 	st->pipeline = p;
 	st->mode = -1;
+	st->et.max_us = SL_NO_WATERMARK;
+	st->et.batch_max = SL_NO_WATERMARK;
+	st->et.deadline = SL_NO_WATERMARK;
 	st->setting = group;
 	st->line = slc_setting_line(group);
 	st->file = strdup(slc_setting_file(group, p->path));
@@ -185,12 +192,23 @@ void slc_stage_free(slc_stage *st)
 		st->plugin->destroy(st->ctx);
 	sl_options_free(st->options);
 	sl_type_unref(st->schema);
-	for (size_t i = 0; i < st->n_inputs; i++)
+	for (size_t i = 0; i < st->n_inputs; i++) {
 		free(st->input_names[i]);
+		free(st->input_sides ? st->input_sides[i] : NULL);
+	}
 	free(st->input_names);
+	free(st->input_sides);
 	free(st->inputs);
 	free(st->consumers);
 	free(st->consumer_ports);
+	free(st->consumer_sides);
+	for (size_t i = 0; i < st->n_sides; i++) {
+		free(st->sides[i].name);
+		sl_type_unref(st->sides[i].schema);
+	}
+	free(st->sides);
+	free(st->et.column);
+	free(st->et.cols);
 	for (size_t i = 0; i < st->n_metrics; i++)
 		free(st->metrics[i].name);
 	free(st->metrics);

@@ -27,11 +27,12 @@ static int check_duplicates(slc_pipeline *p, slc_diag *d)
 	return rc;
 }
 
-static int add_consumer(slc_stage *from, slc_stage *to, size_t port)
+static int add_consumer(slc_stage *from, slc_stage *to, size_t port, const char *side)
 {
 	size_t cap;
 	slc_stage **c;
 	size_t *ports;
+	const char **sides;
 
 	if (from->n_consumers == from->cap_consumers) {
 		cap = from->cap_consumers ? from->cap_consumers * 2 : 4;
@@ -43,12 +44,36 @@ static int add_consumer(slc_stage *from, slc_stage *to, size_t port)
 		if (ports == NULL)
 			return SL_ENOMEM;
 		from->consumer_ports = ports;
+		sides = realloc(from->consumer_sides, cap * sizeof(*sides));
+		if (sides == NULL)
+			return SL_ENOMEM;
+		from->consumer_sides = sides;
 		from->cap_consumers = cap;
 	}
 	from->consumers[from->n_consumers] = to;
 	from->consumer_ports[from->n_consumers] = port;
+	from->consumer_sides[from->n_consumers] = side;
 	from->n_consumers++;
 	return SL_OK;
+}
+
+/* input = "stage.side": a side output of stage (a stage whose name has a
+ * dot wins).  *side receives a copy of the side's name. */
+static slc_stage *find_side_input(slc_pipeline *p, const char *name, char **side)
+{
+	const char *dot = strrchr(name, '.');
+	slc_stage *st;
+	char *head;
+
+	*side = NULL;
+	if (dot == NULL || dot == name || dot[1] == '\0')
+		return NULL;
+	head = strndup(name, (size_t)(dot - name));
+	st = head ? slc_pipeline_stage(p, head) : NULL;
+	free(head);
+	if (st != NULL && (*side = strdup(dot + 1)) == NULL)
+		return NULL;
+	return st;
 }
 
 static int unknown_input(slc_pipeline *p, slc_stage *st, const char *name, slc_diag *d)
@@ -84,21 +109,24 @@ static int link_inputs(slc_pipeline *p, slc_stage *st, slc_diag *d)
 	int rc = SL_OK;
 
 	st->inputs = calloc(st->n_inputs + 1, sizeof(*st->inputs));
-	if (st->inputs == NULL)
+	st->input_sides = calloc(st->n_inputs + 1, sizeof(*st->input_sides));
+	if (st->inputs == NULL || st->input_sides == NULL)
 		return SL_ENOMEM;
 	for (size_t j = 0; j < st->n_inputs; j++) {
 		slc_stage *in = slc_pipeline_stage(p, st->input_names[j]);
 
+		if (in == NULL)
+			in = find_side_input(p, st->input_names[j], &st->input_sides[j]);
 		if (in == NULL) {
 			rc = unknown_input(p, st, st->input_names[j], d);
 			continue;
 		}
 		for (size_t k = 0; k < j; k++)
-			if (st->inputs[k] == in)
+			if (strcmp(st->input_names[k], st->input_names[j]) == 0)
 				rc = slc_diag_add(d, st->file, st->line, st->name,
-				                  "input '%s' is given twice", in->name);
+				                  "input '%s' is given twice", st->input_names[j]);
 		st->inputs[j] = in;
-		if (add_consumer(in, st, j) < 0)
+		if (add_consumer(in, st, j, st->input_sides[j]) < 0)
 			return SL_ENOMEM;
 	}
 	return rc;

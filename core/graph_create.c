@@ -7,6 +7,8 @@
 #include "checkpoint.h"
 #include "graph.h"
 #include "host.h"
+#include "side.h"
+#include "watermark.h"
 
 /* The line and file of an option (a dotted name reaches into groups);
  * 0 and NULL when unknown. */
@@ -100,6 +102,15 @@ static int create_stage(slc_pipeline *p, slc_stage *st, slc_diag *d)
 		st->broken = st->broken ? st->broken : 1;
 		goto out;
 	}
+	/* Side outputs read and the watermark column: checked before the
+	 * plugin sees its inputs, so the core reports them. */
+	rc = slc_side_bind_inputs(st, schemas, d);
+	if (rc >= 0 && st->role != SL_PLUGIN_SOURCE)
+		rc = slc_wm_bind(st, schemas, st->n_inputs, d);
+	if (rc < 0) {
+		st->broken = st->broken ? st->broken : 1;
+		goto out;
+	}
 	st->base.host = slc_host();
 	memset(&init, 0, sizeof(init));
 	init.size = sizeof(init);
@@ -112,6 +123,8 @@ static int create_stage(slc_pipeline *p, slc_stage *st, slc_diag *d)
 	init.self = &st->base;
 	init.checkpoint_dir = p->checkpoint;
 	init.dry_run = p->dry_run;
+	init.watermark_column = st->et.column;
+	init.watermark_delay_us = st->et.column ? st->et.delay_us : 0;
 	if (stateful_checked(p, st) &&
 	    slc_checkpoint_check_before(p->chk, st, init.input_schemas, &err) < 0) {
 		rc = refuse(st, &err, d);
@@ -127,6 +140,8 @@ static int create_stage(slc_pipeline *p, slc_stage *st, slc_diag *d)
 	}
 	st->created = 1;
 	rc = check_schema(st, schema, d);
+	if (rc >= 0 && st->role == SL_PLUGIN_SOURCE)
+		rc = slc_wm_bind(st, (const sl_schema *const *)&st->schema, 1, d);
 	if (rc >= 0 && stateful_checked(p, st) && slc_checkpoint_check_after(p->chk, st, &err) < 0)
 		rc = refuse(st, &err, d);
 out:

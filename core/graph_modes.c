@@ -1,7 +1,10 @@
 /* graph_modes.c - output modes.  A sink's mode (or the top-level one)
  * applies to every stage upstream of it; a stage without one downstream
- * takes its inputs' mode, else append. */
+ * takes its inputs' mode, else append.  Refused as in Spark: `complete`
+ * without a stateful stage, `append` on a stateful stage without a
+ * watermark on it or upstream. */
 #include "graph.h"
+#include "watermark.h"
 
 /* The mode a stage must have from its own `mode` and its consumers'. */
 static int required(slc_pipeline *p, slc_stage *st, slc_diag *d)
@@ -77,6 +80,19 @@ static int check_complete(slc_pipeline *p, slc_stage *st, slc_diag *d)
 	                    "aggregations");
 }
 
+static int check_append(slc_stage *st, slc_diag *d)
+{
+	if (st->out_mode != SL_MODE_APPEND || st->plugin == NULL ||
+	    !(st->plugin->flags & SL_PLUGIN_STATEFUL) || slc_wm_upstream(st))
+		return SL_OK;
+	st->broken = st->broken ? st->broken : 1;
+	return slc_diag_add(d, st->file, st->line, st->name,
+	                    "Append output mode not supported when there are streaming "
+	                    "aggregations on streaming DataFrames/DataSets without watermark "
+	                    "(declare watermark = { column = \"...\"; delay = \"...\"; } on "
+	                    "this stage or upstream, or use mode \"update\" or \"complete\")");
+}
+
 int slc_graph_modes(slc_pipeline *p, slc_diag *d)
 {
 	int rc = SL_OK;
@@ -87,7 +103,7 @@ int slc_graph_modes(slc_pipeline *p, slc_diag *d)
 	for (size_t i = 0; i < p->n_order; i++)
 		inherit(p->order[i]);
 	for (size_t i = 0; i < p->n_order; i++)
-		if (check_complete(p, p->order[i], d) < 0)
+		if (check_complete(p, p->order[i], d) < 0 || check_append(p->order[i], d) < 0)
 			rc = SL_EINVAL;
 	return rc;
 }

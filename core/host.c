@@ -1,13 +1,16 @@
 /* host.c - the services a stage reaches through sl_host: logging, counters,
- * the stop flag, its name, the checkpoint directory. */
+ * the stop flag, its name, the checkpoint directory; the tables of the
+ * state store, the watermark and side outputs live in their own files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "host.h"
+#include "side.h"
 #include "signals.h"
 #include "state.h"
+#include "watermark.h"
 
 static sl_log_level log_level = SL_LOG_WARN;
 
@@ -111,6 +114,13 @@ const slc_metric *slc_metric_find(const slc_stage *st, const char *name)
 	return NULL;
 }
 
+int64_t slc_metric_batch(const slc_stage *st, const char *name)
+{
+	const slc_metric *m = slc_metric_find(st, name);
+
+	return m != NULL ? m->batch : 0;
+}
+
 /* --- the table --- */
 
 static void host_logv(sl_stage *st, sl_log_level level, const char *fmt, va_list ap)
@@ -149,6 +159,9 @@ static const sl_host host_table = {
     .stage_name = host_stage_name,
     .checkpoint_dir = host_checkpoint_dir,
     .state = &slc_state_table,
+    .watermark = &slc_watermark_table,
+    .side_output_declare = slc_side_declare,
+    .side_emit = slc_side_emit,
 };
 
 const sl_host *slc_host(void)

@@ -32,5 +32,7 @@ int slc_metric_add(slc_stage *st, const char *name, int64_t delta);
 void slc_metrics_next_batch(slc_stage *st);
 /* The stage's counter called name, or NULL. */
 const slc_metric *slc_metric_find(const slc_stage *st, const char *name);
+/* Its value this batch (0 when it has none). */
+int64_t slc_metric_batch(const slc_stage *st, const char *name);
 
 #endif

@@ -34,6 +34,31 @@ typedef struct slc_source_state {
 	int64_t rows;     /* rows read in the current batch */
 } slc_source_state;
 
+/* A side output a stage declared in create (side.c). */
+typedef struct slc_side {
+	char *name;
+	sl_schema *schema;
+	size_t n_consumers; /* stages reading it: 0 means its rows are dropped */
+	int64_t rows;       /* emitted this batch */
+	int64_t total;
+} slc_side;
+
+/* What the core keeps of a stage's event time (watermark.c). */
+typedef struct slc_event_time {
+	bool declared;     /* the `watermark` key, or sl_watermark_declare */
+	char *column;      /* the key's column; NULL when declared by the plugin */
+	int64_t delay_us;
+	int line;          /* of the key */
+	int *cols;         /* per input port (one entry for a source: its output):
+	                    * the column scanned, -1 when none */
+	int64_t max_us;    /* max event time over every batch so far */
+	int64_t batch_max; /* this batch's: scanned and observed */
+	int64_t batch_min;
+	int64_t batch_n;   /* rows with an event time this batch */
+	double batch_sum;
+	int64_t deadline;  /* next window end reported this batch */
+} slc_event_time;
+
 typedef struct slc_stage slc_stage;
 typedef struct slc_pipeline slc_pipeline;
 
@@ -45,6 +70,8 @@ struct slc_stage {
 	char *name;
 	char *plugin_name;
 	char **input_names;
+	char **input_sides; /* per input: the side output read ("late" of
+	                     * input = "win.late"), or NULL for the main output */
 	size_t n_inputs;
 	int mode;   /* SL_MODE_* given on this stage, or -1 */
 	char *file; /* file holding the stage (include-aware) */
@@ -59,6 +86,7 @@ struct slc_stage {
 	slc_stage **inputs;      /* n_inputs, NULL where unknown */
 	slc_stage **consumers;
 	size_t *consumer_ports; /* this stage's index in each consumer's inputs */
+	const char **consumer_sides; /* the side output each consumer reads, or NULL */
 	size_t n_consumers;
 	size_t cap_consumers;
 	sl_output_mode out_mode;
@@ -79,6 +107,11 @@ struct slc_stage {
 	slc_metric *metrics;
 	size_t n_metrics;
 
+	/* --- event time and side outputs (watermark.c, side.c) --- */
+	slc_event_time et;
+	slc_side *sides;
+	size_t n_sides;
+
 	/* --- the state store (state_api.c) --- */
 	slc_buf state_key;    /* "<name> NUL <key>" of the last call */
 	slc_buf state_val;    /* the last value read (what get hands out) */
@@ -96,6 +129,7 @@ struct slc_pipeline {
 	int dry_run;  /* created for validate/explain only */
 	int mode;     /* top-level default output mode, or -1 */
 	int mode_line;
+	int wm_policy; /* SLC_WM_MIN or SLC_WM_MAX (`watermark_policy`) */
 
 	slc_stage **stages; /* file order */
 	size_t n_stages;
@@ -112,6 +146,9 @@ struct slc_pipeline {
 	slc_state *state;           /* durable with chk; else in memory, opened on first use */
 	char query_id[37];          /* from the checkpoint's metadata; "" without one */
 };
+
+/* How the global watermark combines the stages' (`watermark_policy`). */
+enum { SLC_WM_MIN = 0, SLC_WM_MAX = 1 };
 
 /* Reads and checks a pipeline file: top-level keys, stage keys, ${VAR}
  * expansion.  Errors go to d; *out is set whenever memory allowed (also

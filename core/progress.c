@@ -11,6 +11,7 @@
 
 #include "host.h"
 #include "progress.h"
+#include "watermark.h"
 
 struct slc_progress {
 	char id[37];
@@ -164,6 +165,31 @@ static json_t *state_json(const slc_stage *st)
 	json_object_set_new(o, "numRowsUpdated",
 	                    json_integer(upd != NULL ? upd->batch : st->state_writes));
 	json_object_set_new(o, "memoryUsedBytes", json_integer(mem < 0 ? 0 : mem));
+	json_object_set_new(o, "numRowsDroppedByWatermark",
+	                    json_integer(slc_metric_batch(st, "numRowsDroppedByWatermark")));
+	return o;
+}
+
+/* Spark's eventTime: the watermark in force (when one is) and this batch's
+ * event-time min, max and average; only when a stage tracks event time. */
+static json_t *event_time(const slc_pipeline *p, const slc_batch_times *t)
+{
+	json_t *o = json_object();
+	int64_t mn, mx, avg;
+	char buf[64];
+
+	if (slc_wm_batch_stats(p, &mn, &mx, &avg)) {
+		iso_time(avg, buf, sizeof(buf));
+		json_object_set_new(o, "avg", json_string(buf));
+		iso_time(mx, buf, sizeof(buf));
+		json_object_set_new(o, "max", json_string(buf));
+		iso_time(mn, buf, sizeof(buf));
+		json_object_set_new(o, "min", json_string(buf));
+	}
+	if (t->watermark_us != SL_NO_WATERMARK) {
+		iso_time(t->watermark_us, buf, sizeof(buf));
+		json_object_set_new(o, "watermark", json_string(buf));
+	}
 	return o;
 }
 
@@ -218,6 +244,14 @@ static json_t *stage_rows(const slc_pipeline *p)
 
 		json_object_set_new(s, "numInputRows", json_integer(st->rows_in));
 		json_object_set_new(s, "numOutputRows", json_integer(st->rows_out));
+		if (st->n_sides > 0) {
+			json_t *side = json_object();
+
+			for (size_t k = 0; k < st->n_sides; k++)
+				json_object_set_new(side, st->sides[k].name,
+				                    json_integer(st->sides[k].rows));
+			json_object_set_new(s, "sideOutputRows", side);
+		}
 		json_object_set_new(o, st->name, s);
 	}
 	return o;
@@ -272,6 +306,8 @@ static json_t *build(const slc_progress *pr, const slc_pipeline *p, const slc_ba
 	                    json_real(t->total > 0 ? rows / ((double)t->total / 1e6) : 0.0));
 	json_object_set_new(o, "durationMs", durations(t));
 	json_object_set_new(o, "triggerLagMs", json_integer(t->lag / 1000));
+	if (slc_wm_any(p))
+		json_object_set_new(o, "eventTime", event_time(p, t));
 	json_object_update(o, tail);
 	json_decref(tail);
 	json_object_set_new(o, "stages", stage_rows(p));

@@ -21,6 +21,7 @@ typedef struct slc_batch_times {
 	int64_t commit;     /* commit and source_commit */
 	int64_t total;      /* the whole trigger */
 	int64_t lag;        /* how late the trigger fired (interval triggers) */
+	int64_t watermark_us; /* in force for the batch, or SL_NO_WATERMARK */
 } slc_batch_times;
 
 /* print: write each report to stderr as well. */

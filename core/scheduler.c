@@ -8,7 +8,11 @@
  *                                  record, commits/N; then source_commit
  *   6. progress                    also appended to CHK/progress.jsonl
  * At start, a batch logged but not committed is replayed first
- * (checkpoint_batch.c).
+ * (checkpoint_batch.c).  Before a stage's process, the core scans its
+ * watermark column; after end_batch it computes the next batch's watermark
+ * (watermark.c).  With no new data, a batch still runs when that watermark
+ * reaches a deadline a stage reported (a no-data batch: sources are not
+ * read, an offsets entry is logged with the same ends).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +20,9 @@
 #include "checkpoint.h"
 #include "host.h"
 #include "scheduler.h"
+#include "side.h"
 #include "signals.h"
+#include "watermark.h"
 
 typedef struct slc_sched {
 	slc_pipeline *p;
@@ -25,6 +31,8 @@ typedef struct slc_sched {
 	sl_error err; /* its message, "stage 'x': ..." */
 	slc_progress *prog;
 	slc_resume resume; /* the first batch: replayed or not */
+	int64_t wm_next;   /* the watermark in force for the next batch */
+	int64_t wm_last;   /* the watermark of the last batch run */
 } slc_sched;
 
 /* Keeps the first failure only: the innermost stage reports first. */
@@ -65,33 +73,86 @@ static int check_batch(slc_sched *s, slc_stage *st, const sl_batch *batch)
 	return SL_OK;
 }
 
-/* The emitter of a stage: the batch goes to every consumer's process, depth
- * first, then the reference handed to us is dropped. */
+static bool same_side(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* batch goes to the process of every consumer of st reading side (NULL:
+ * the main output), depth first; each consumer's watermark column is
+ * scanned first. */
+static int push(slc_sched *s, slc_stage *st, const char *side, const sl_batch *batch)
+{
+	sl_error err;
+	size_t port;
+	int rc;
+
+	for (size_t i = 0; i < st->n_consumers; i++) {
+		slc_stage *c = st->consumers[i];
+
+		if (!same_side(st->consumer_sides[i], side))
+			continue;
+		port = st->consumer_ports[i];
+		c->rows_in += batch->n_rows;
+		if (slc_wm_scans(c, port))
+			slc_wm_scan(c, port, batch);
+		sl_error_clear(&err);
+		rc = c->plugin->process(c->ctx, port, batch, &s->bc, &c->emitter, &err);
+		if (rc < 0)
+			return fail(s, c, rc, &err);
+		if (s->failed)
+			return s->failed;
+	}
+	return SL_OK;
+}
+
+/* The emitter of a stage: the batch goes to its consumers, then the
+ * reference handed to us is dropped. */
 static int emit(sl_emitter *self, sl_batch *batch)
 {
 	slc_stage *st = self->priv;
 	slc_sched *s = st->sched;
-	sl_error err;
 	int rc = check_batch(s, st, batch);
 
 	if (rc < 0)
 		goto out;
 	st->rows_out += batch->n_rows;
-	if (st->role == SL_PLUGIN_SOURCE)
+	if (st->role == SL_PLUGIN_SOURCE) {
 		st->src.rows += batch->n_rows;
-	for (size_t i = 0; i < st->n_consumers; i++) {
-		slc_stage *c = st->consumers[i];
-
-		c->rows_in += batch->n_rows;
-		sl_error_clear(&err);
-		rc = c->plugin->process(c->ctx, st->consumer_ports[i], batch, &s->bc, &c->emitter,
-		                        &err);
-		if (rc < 0) {
-			fail(s, c, rc, &err);
-			break;
-		}
+		if (slc_wm_scans(st, 0))
+			slc_wm_scan(st, 0, batch);
 	}
+	rc = push(s, st, NULL, batch);
 out:
+	sl_batch_unref(batch);
+	return rc < 0 ? rc : SL_OK;
+}
+
+int slc_sched_side_emit(slc_stage *st, const char *name, sl_batch *batch)
+{
+	slc_sched *s = st->sched;
+	slc_side *sd = slc_side_find(st, name);
+	char msg[200];
+	int rc = SL_OK;
+
+	if (sd == NULL) {
+		snprintf(msg, sizeof(msg), "emitted into side output '%.64s', which it did not "
+		                           "declare",
+		         name);
+		rc = fail_msg(s, st, msg);
+	} else if (batch == NULL) {
+		rc = fail_msg(s, st, "emitted no batch (NULL) into a side output");
+	} else if (batch->schema != sd->schema && !sl_type_equal(batch->schema, sd->schema)) {
+		snprintf(msg, sizeof(msg),
+		         "emitted a batch into side output '%s' whose schema differs from the "
+		         "declared one",
+		         sd->name);
+		rc = fail_msg(s, st, msg);
+	} else {
+		sd->rows += batch->n_rows;
+		sd->total += batch->n_rows;
+		rc = push(s, st, sd->name, batch);
+	}
 	sl_batch_unref(batch);
 	return rc < 0 ? rc : SL_OK;
 }
@@ -281,19 +342,36 @@ static int commit_sources(slc_sched *s)
 
 static void next_metrics(slc_pipeline *p)
 {
-	for (size_t i = 0; i < p->n_order; i++)
+	for (size_t i = 0; i < p->n_order; i++) {
 		slc_metrics_next_batch(p->order[i]);
+		slc_side_next_batch(p->order[i]);
+	}
+}
+
+/* After end_batch: the next batch's watermark, saved in the batch's state
+ * transaction. */
+static int advance_watermark(slc_sched *s, int64_t *next)
+{
+	sl_error err;
+	int rc;
+
+	*next = slc_wm_advance(s->p, s->bc.watermark_us);
+	sl_error_clear(&err);
+	rc = slc_wm_save(s->p, *next, &err);
+	return rc < 0 ? core_fail(s, rc, &err) : SL_OK;
 }
 
 /* Steps 2 to 6 for a batch whose sources are planned.  A replayed batch
  * keeps the trigger time it was logged with. */
 static int run_batch(slc_sched *s, slc_batch_times *t, bool replay)
 {
-	int64_t t0 = slc_now_us(), t1, t2;
+	int64_t t0 = slc_now_us(), t1, t2, next = SL_NO_WATERMARK;
 	int rc;
 
 	s->bc.trigger_us = replay ? s->resume.trigger_us : t->start_wall;
-	s->bc.watermark_us = replay ? s->resume.watermark_us : SL_NO_WATERMARK;
+	s->bc.watermark_us = s->wm_next;
+	t->watermark_us = s->wm_next;
+	slc_wm_begin_batch(s->p);
 	rc = log_offsets(s);
 	if (rc >= 0)
 		rc = each_stage(s, begin_one);
@@ -301,6 +379,8 @@ static int run_batch(slc_sched *s, slc_batch_times *t, bool replay)
 		rc = read_sources(s);
 	if (rc >= 0)
 		rc = each_stage(s, end_one);
+	if (rc >= 0)
+		rc = advance_watermark(s, &next);
 	t1 = slc_now_us();
 	if (rc >= 0) {
 		sl_crash_point("sinks-done", s->bc.batch_id);
@@ -314,6 +394,8 @@ static int run_batch(slc_sched *s, slc_batch_times *t, bool replay)
 		slc_chk_abort(s->p);
 		return s->failed ? s->failed : rc;
 	}
+	s->wm_last = s->bc.watermark_us;
+	s->wm_next = next;
 	t2 = slc_now_us();
 	t->add_batch = t1 - t0;
 	t->commit = t2 - t1;
@@ -375,6 +457,10 @@ static int setup(slc_sched *s, slc_pipeline *p, slc_progress *prog)
 	if (rc < 0)
 		return core_fail(s, rc, &err);
 	s->bc.batch_id = s->resume.batch_id;
+	/* A replayed batch keeps the watermark it was logged with. */
+	s->wm_next = s->resume.replay ? s->resume.watermark_us : s->resume.next_watermark_us;
+	s->wm_last = SL_NO_WATERMARK;
+	slc_side_warn_unused(p);
 	return SL_OK;
 }
 
@@ -395,7 +481,7 @@ static int loop(slc_sched *s)
 	const slc_trigger *tr = &s->p->trigger;
 	slc_batch_times t = {.prev_start = -1, .lag = 0};
 	int64_t next = slc_now_us(), t0;
-	bool any, all_eof = false, replay = s->resume.replay;
+	bool any, all_eof = false, replay = s->resume.replay, no_data;
 	int rc;
 
 	while (!slc_stop_requested()) {
@@ -410,9 +496,12 @@ static int loop(slc_sched *s)
 				return rc;
 		}
 		t.get_offset = slc_now_us() - t0;
-		if (!any && !replay && (all_eof || tr->kind != SLC_TRIGGER_INTERVAL))
+		/* Windows to close: a batch without new data (Spark's no-data
+		 * batch), also at the end of input. */
+		no_data = !any && !replay && slc_wm_due(s->p, s->wm_last, s->wm_next);
+		if (!any && !replay && !no_data && (all_eof || tr->kind != SLC_TRIGGER_INTERVAL))
 			return SL_OK;
-		if (any) {
+		if (any || replay || no_data) {
 			t.batch_id = s->bc.batch_id;
 			rc = run_batch(s, &t, replay);
 			if (rc < 0)

@@ -37,4 +37,35 @@ size_t slp_fmt_ts_iso(char *buf, int64_t us);
  * when absent, SL_EINVAL when not an integer. */
 int slp_json_get_int(const char *json, const char *key, int64_t *out);
 
+/* ---- JSON text ---- */
+
+/* Appends s (len bytes, UTF-8) as a quoted JSON string, escaping '"', '\\'
+ * and control characters as Jackson does. */
+int slp_json_str(sl_strbuf *sb, const char *s, size_t len);
+/* Non-zero when s[0..len) is well-formed UTF-8 (what a JSON string may hold). */
+int slp_utf8_valid(const char *s, size_t len);
+/* Decodes standard base64 (with or without '=' padding) into out, which has
+ * room for len * 3 / 4 + 3 bytes.  Returns the bytes written or -1 when s is
+ * not base64. */
+long slp_base64_decode(const char *s, size_t len, unsigned char *out);
+/* Parses an ISO-8601 timestamp as Spark's JSON reader accepts it:
+ * "2020-07-25T14:55:00.348Z", "2020-07-25 14:55:00", "2020-07-25T14:55",
+ * "2020-07-25", an optional fraction (up to microseconds) and zone ("Z",
+ * "+05:30", "-0800"; none means UTC).  SL_OK or SL_EINVAL. */
+int slp_parse_ts(const char *s, size_t len, int64_t *us);
+
+/* ---- files (fsio.c) ---- */
+
+/* mkdir -p; errors name `option` (may be NULL) and the directory. */
+int slp_mkdirs(const char *path, const char *option, sl_error *err);
+/* Writes all n bytes (retrying short writes and EINTR); 0 or -errno. */
+int slp_write_all(int fd, const void *p, size_t n);
+/* fsyncs a directory so that renames and creations inside it are durable. */
+int slp_fsync_dir(const char *dir, sl_error *err);
+/* Replaces dir/name atomically and durably: writes dir/.name.tmp, fsyncs it,
+ * renames it to dir/name and fsyncs dir.  A reader sees the old file or the
+ * new one, never a part; after a crash, the file or nothing. */
+int slp_write_atomic(const char *dir, const char *name, const void *data, size_t len,
+                     sl_error *err);
+
 #endif

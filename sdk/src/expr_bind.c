@@ -343,9 +343,44 @@ static int bind_index(slx_binder *b, slx_node *n, sl_error *err)
 
 static const char *const arith_ops[] = {"+", "-", "*", "/", "%"};
 
+/* Event-time arithmetic: TIMESTAMP +/- INTERVAL -> TIMESTAMP, INTERVAL +
+ * TIMESTAMP -> TIMESTAMP, TIMESTAMP - TIMESTAMP -> BIGINT microseconds,
+ * INTERVAL +/- INTERVAL -> INTERVAL.  1: handled; 0: not such a case. */
+static int bind_time_arith(slx_node *n, sl_error *err)
+{
+	slx_node *l = n->args[0], *r = n->args[1];
+	bool lt = l->type->id == SL_TYPE_TIMESTAMP, rt = r->type->id == SL_TYPE_TIMESTAMP;
+	bool add_sub = n->op == SLX_ADD || n->op == SLX_SUB;
+	sl_type *res;
+
+	if (add_sub && lt && r->interval)
+		res = sl_type_timestamp();
+	else if (n->op == SLX_ADD && l->interval && rt)
+		res = sl_type_timestamp();
+	else if (n->op == SLX_SUB && lt && rt)
+		res = sl_type_int64();
+	else if (add_sub && l->interval && r->interval)
+		res = sl_type_int64();
+	else if (l->interval || r->interval)
+		return slx_err(err, SL_ETYPE, n->op_pos,
+		               "an INTERVAL can only be added to or subtracted from a TIMESTAMP "
+		               "(or another INTERVAL)");
+	else
+		return 0;
+	slx_node_set_type(n, res);
+	n->interval = l->interval && r->interval;
+	n->nullable = l->nullable || r->nullable;
+	n->eval = slx_k_arith;
+	return 1;
+}
+
 static int bind_arith(slx_binder *b, slx_node *n, sl_error *err)
 {
 	char tn[128];
+	int trc = bind_time_arith(n, err);
+
+	if (trc != 0)
+		return trc < 0 ? trc : 0;
 	for (size_t k = 0; k < 2; k++) {
 		sl_type *t = n->args[k]->type;
 		if (!is_num(t) && t->id != SL_TYPE_NULL)

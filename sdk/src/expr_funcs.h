@@ -130,8 +130,11 @@
 #define SLX_ROOT_FUNCS(X) \
 	X("avg",              1,  1, "D",   'D', SLX_F_AGG | SLX_NUL,        NULL,              NULL, NULL) \
 	X("count",            0,  1, "A",   'I', SLX_F_AGG | SLX_NN | SLX_F_STAR, slx_bind_count, NULL, NULL) \
+	X("count_distinct",   1,  1, "A",   'I', SLX_F_AGG | SLX_NN,         NULL,              NULL, NULL) \
 	X("explode",          1,  1, "L",   'e', SLX_F_GEN,                  slx_bind_explode,  NULL, NULL) \
 	X("explode_outer",    1,  1, "L",   'e', SLX_F_GEN | SLX_NUL,        slx_bind_explode,  NULL, NULL) \
+	X("first",            1,  1, "A",   '0', SLX_F_AGG | SLX_NUL,        NULL,              NULL, NULL) \
+	X("last",             1,  1, "A",   '0', SLX_F_AGG | SLX_NUL,        NULL,              NULL, NULL) \
 	X("max",              1,  1, "A",   '0', SLX_F_AGG | SLX_NUL,        slx_bind_extreme,  NULL, NULL) \
 	X("min",              1,  1, "A",   '0', SLX_F_AGG | SLX_NUL,        slx_bind_extreme,  NULL, NULL) \
 	X("posexplode",       1,  1, "L",   'e', SLX_F_GEN,                  slx_bind_explode,  NULL, NULL) \

@@ -131,6 +131,7 @@ struct slx_node {
 	bool has_operand; /* CASE x WHEN ... */
 	bool has_else;
 	bool pipe;        /* concat written as a || b */
+	bool interval;    /* an INTERVAL (BIGINT microseconds), or a sum of them */
 	bool star;        /* count(*) */
 	const char *name; /* COL/FIELD: as written; CALL: lower case */
 	size_t n_args;

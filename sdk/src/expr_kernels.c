@@ -203,7 +203,9 @@ int slx_k_arith(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 	slx_val *a = &args[0], *b = &args[1];
 	int64_t rows = cx->n;
 	int op = n->op;
-	bool is_int = n->type->id == SL_TYPE_INT64;
+	/* TIMESTAMP results (and TIMESTAMP - TIMESTAMP) are int64 arithmetic
+	 * on microseconds. */
+	bool is_int = n->type->id == SL_TYPE_INT64 || n->type->id == SL_TYPE_TIMESTAMP;
 	if (slx_any_null_scalar(args, 2))
 		return slx_out_nulls(cx, n, out);
 	if (b->scalar && (op == SLX_DIV || op == SLX_MOD) && (is_int ? b->i == 0 : b->d == 0))

@@ -351,6 +351,126 @@ done:
 	return x;
 }
 
+/* --- INTERVAL literals: INTERVAL 10 MINUTES, INTERVAL '1' HOUR,
+ * INTERVAL 1 DAY 2 HOURS, INTERVAL '1 hour 30 minutes'.  The value is a
+ * BIGINT of microseconds flagged `interval`, which lets the binder add it
+ * to a TIMESTAMP. */
+
+static const struct {
+	const char *name;
+	int64_t us;
+} interval_units[] = {
+    {"microsecond", 1},          {"millisecond", 1000},           {"second", 1000000},
+    {"minute", 60000000},        {"hour", 3600000000LL},          {"day", 86400000000LL},
+    {"week", 7 * 86400000000LL},
+};
+
+/* The microseconds of one unit word (singular or plural); 0 when none. */
+static int64_t interval_unit(const slx_tok *t)
+{
+	size_t len;
+
+	if (t->kind != SLX_T_IDENT)
+		return 0;
+	for (size_t k = 0; k < sizeof(interval_units) / sizeof(interval_units[0]); k++) {
+		len = strlen(interval_units[k].name);
+		if (strncasecmp(t->str, interval_units[k].name, len) == 0 &&
+		    (t->str[len] == '\0' || ((t->str[len] == 's' || t->str[len] == 'S') &&
+		                             t->str[len + 1] == '\0')))
+			return interval_units[k].us;
+	}
+	return 0;
+}
+
+static bool interval_start(const slx_tok *t)
+{
+	return t->kind == SLX_T_INT || t->kind == SLX_T_DOUBLE || t->kind == SLX_T_STRING ||
+	       t->kind == SLX_T_MINUS;
+}
+
+/* One "<number> <unit>" (or a quoted duration without unit) into *us. */
+static bool interval_part(parser *p, int64_t *us)
+{
+	slx_tok *t = peek(p), *u;
+	bool neg = false;
+	double v;
+	char d[80];
+	sl_error derr;
+
+	if (t->kind == SLX_T_MINUS) {
+		neg = true;
+		advance(p);
+		t = peek(p);
+	}
+	if (t->kind == SLX_T_STRING && interval_unit(peek2(p)) == 0) {
+		/* '1 hour 30 minutes': the whole duration quoted. */
+		advance(p);
+		sl_error_clear(&derr);
+		if (sl_parse_duration(t->str, us, &derr) < 0) {
+			slx_err(p->err, SL_EINVAL, t->pos, "INTERVAL: %s", derr.msg);
+			return false;
+		}
+		*us = neg ? -*us : *us;
+		return true;
+	}
+	if (t->kind == SLX_T_STRING) {
+		char *end;
+
+		v = strtod(t->str, &end);
+		if (end == t->str || *end != '\0') {
+			slx_err(p->err, SL_EINVAL, t->pos, "INTERVAL: '%s' is not a number", t->str);
+			return false;
+		}
+	} else if (t->kind == SLX_T_INT || t->kind == SLX_T_DOUBLE) {
+		v = t->kind == SLX_T_INT ? (double)t->i : t->d;
+	} else {
+		slx_tok_describe(p->text, t, d, sizeof(d));
+		slx_err(p->err, SL_EINVAL, t->pos, "INTERVAL: expected a number but found %s", d);
+		return false;
+	}
+	advance(p);
+	u = peek(p);
+	if (interval_unit(u) == 0) {
+		slx_tok_describe(p->text, u, d, sizeof(d));
+		if (u->kind == SLX_T_IDENT && (strncasecmp(u->str, "month", 5) == 0 ||
+		                               strncasecmp(u->str, "year", 4) == 0))
+			slx_err(p->err, SL_EINVAL, u->pos,
+			        "INTERVAL: months and years have no fixed length; use days");
+		else
+			slx_err(p->err, SL_EINVAL, u->pos,
+			        "INTERVAL: expected a unit (MICROSECOND, MILLISECOND, SECOND, "
+			        "MINUTE, HOUR, DAY, WEEK) but found %s",
+			        d);
+		return false;
+	}
+	advance(p);
+	v *= (double)interval_unit(u);
+	if (v > 9.2e18 || v < -9.2e18) {
+		slx_err(p->err, SL_EINVAL, t->pos, "INTERVAL: too large");
+		return false;
+	}
+	*us = (int64_t)(neg ? -v : v);
+	return true;
+}
+
+static slx_node *parse_interval(parser *p, const slx_tok *kw)
+{
+	int64_t total = 0, part;
+	slx_node *x;
+
+	do {
+		if (!interval_part(p, &part))
+			return NULL;
+		total += part;
+	} while (interval_start(peek(p)) && peek(p)->kind != SLX_T_MINUS);
+	x = lit(p, SLX_LINT, kw->pos);
+	if (x != NULL) {
+		x->lit_i = total;
+		x->interval = true;
+	}
+	return x;
+}
+
 static slx_node *parse_primary(parser *p)
 {
 	slx_tok *t = peek(p);
@@ -414,6 +534,10 @@ static slx_node *parse_primary(parser *p)
 		if (slx_tok_is(t, "CASE")) {
 			advance(p);
 			return parse_case(p, t);
+		}
+		if (slx_tok_is(t, "INTERVAL") && interval_start(peek2(p))) {
+			advance(p);
+			return parse_interval(p, t);
 		}
 		if (slx_tok_is(t, "CAST") && peek2(p)->kind == SLX_T_LPAREN) {
 			advance(p);

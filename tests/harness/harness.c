@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../plugins/common/slplug.h"
+#include "harness_event.h"
 
 typedef struct slh_metric_entry {
 	char *name;
@@ -39,6 +40,12 @@ struct slh {
 	/* Source offsets. */
 	sl_strbuf offset;
 	bool has_offset;
+	/* Services. */
+	char *checkpoint;
+	slh_store *db;
+	sl_state_api state_api;
+	/* Event time and side outputs (harness_event.c). */
+	slh_event event;
 };
 
 /* ---- the host table ---- */
@@ -83,7 +90,7 @@ static const char *host_stage_name(sl_stage *st)
 
 static const char *host_checkpoint_dir(sl_stage *st)
 {
-	return NULL;
+	return ((slh *)st)->checkpoint;
 }
 
 static int capture(sl_emitter *self, sl_batch *batch)
@@ -133,6 +140,11 @@ static void *open_module(const char *name)
 
 slh *slh_new(const char *plugin)
 {
+	return slh_new_kind(plugin, 0);
+}
+
+slh *slh_new_kind(const char *plugin, sl_plugin_kind kind)
+{
 	slh *h = calloc(1, sizeof(*h));
 	sl_module_info_fn info;
 	const sl_module *m;
@@ -154,8 +166,9 @@ slh *slh_new(const char *plugin)
 		        m->abi_minor);
 		goto fail;
 	}
-	for (size_t i = 0; i < m->n_plugins; i++)
-		if (strcmp(m->plugins[i]->name, plugin) == 0)
+	for (size_t i = 0; i < m->n_plugins && h->plugin == NULL; i++)
+		if (strcmp(m->plugins[i]->name, plugin) == 0 &&
+		    (kind == 0 || m->plugins[i]->kind == kind))
 			h->plugin = m->plugins[i];
 	if (h->plugin == NULL) {
 		fprintf(stderr, "harness: %s.so has no plugin '%s'\n", plugin, plugin);
@@ -176,6 +189,7 @@ slh *slh_new(const char *plugin)
 	h->emitter.priv = h;
 	h->bc.size = sizeof(sl_batch_ctx);
 	h->bc.watermark_us = SL_NO_WATERMARK;
+	slh_event_init(&h->event, &h->host);
 	return h;
 fail:
 	slh_free(h);
@@ -203,6 +217,8 @@ void slh_free(slh *h)
 	sl_strbuf_free(&h->text);
 	sl_strbuf_free(&h->logs);
 	sl_strbuf_free(&h->offset);
+	free(h->checkpoint);
+	slh_event_free(&h->event);
 	for (size_t i = 0; i < h->n_metrics; i++)
 		free(h->metrics[i].name);
 	free(h->metrics);
@@ -245,6 +261,9 @@ int slh_create(slh *h, const sl_schema *input, sl_output_mode mode)
 	init.output_mode = mode;
 	init.host = &h->host;
 	init.self = &h->stage;
+	init.checkpoint_dir = h->checkpoint;
+	init.watermark_column = h->event.wm_column;
+	init.watermark_delay_us = h->event.wm_delay_us;
 	rc = h->plugin->create(&init, &h->ctx, &h->out_schema, &h->err);
 	if (rc < 0)
 		return rc;
@@ -273,6 +292,12 @@ void slh_set_stopping(slh *h, int stopping)
 	h->stopping = stopping;
 }
 
+void slh_set_checkpoint(slh *h, const char *dir)
+{
+	free(h->checkpoint);
+	h->checkpoint = dir ? strdup(dir) : NULL;
+}
+
 /* ---- sources ---- */
 
 int slh_plan(slh *h, const char *start, sl_strbuf *end)
@@ -297,7 +322,9 @@ int slh_pull(slh *h)
 		goto out;
 	if ((rc = slh_read(h, start, end.buf)) < 0)
 		goto out;
-	if ((rc = h->plugin->source_commit(h->ctx, end.buf, &h->err)) < 0)
+	if (h->db != NULL)
+		slh_store_commit(h->db);
+	if ((rc = slh_source_commit(h, end.buf)) < 0)
 		goto out;
 	sl_strbuf_reset(&h->offset);
 	sl_strbuf_puts(&h->offset, end.buf);
@@ -306,6 +333,20 @@ int slh_pull(slh *h)
 out:
 	sl_strbuf_free(&end);
 	return rc;
+}
+
+int slh_source_commit(slh *h, const char *end)
+{
+	sl_error_clear(&h->err);
+	return h->plugin->source_commit ? h->plugin->source_commit(h->ctx, end, &h->err) : SL_OK;
+}
+
+void slh_set_offset(slh *h, const char *offset)
+{
+	sl_strbuf_reset(&h->offset);
+	h->has_offset = offset != NULL;
+	if (offset != NULL)
+		sl_strbuf_puts(&h->offset, offset);
 }
 
 const char *slh_offset(const slh *h)
@@ -460,6 +501,11 @@ const char *slh_logs(const slh *h)
 	return h->logs.buf ? h->logs.buf : "";
 }
 
+void slh_clear_logs(slh *h)
+{
+	sl_strbuf_reset(&h->logs);
+}
+
 int64_t slh_metric(const slh *h, const char *name)
 {
 	for (size_t i = 0; i < h->n_metrics; i++)
@@ -551,4 +597,268 @@ out:
 	json_decref(rows);
 	sl_type_unref(s);
 	return batch;
+}
+
+/* ---- the state store ---- */
+
+typedef struct slh_kv {
+	char *k, *v; /* v NULL: a pending delete */
+	size_t kl, vl;
+} slh_kv;
+
+typedef struct slh_kvs {
+	slh_kv *a;
+	size_t n, cap;
+} slh_kvs;
+
+struct slh_store {
+	slh_kvs committed; /* sorted by key */
+	slh_kvs pending;   /* in write order */
+	slh_kvs view;      /* scratch for scans */
+};
+
+static int kv_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+	return c ? c : (al > bl) - (al < bl);
+}
+
+static char *mem_dup(const void *p, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d != NULL) {
+		memcpy(d, p, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static void kvs_free(slh_kvs *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->a[i].k);
+		free(s->a[i].v);
+	}
+	free(s->a);
+	memset(s, 0, sizeof(*s));
+}
+
+static int kvs_push(slh_kvs *s, slh_kv e)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		slh_kv *na = realloc(s->a, cap * sizeof(*na));
+		if (na == NULL)
+			return SL_ENOMEM;
+		s->a = na;
+		s->cap = cap;
+	}
+	s->a[s->n++] = e;
+	return SL_OK;
+}
+
+/* Sets (e.v != NULL) or deletes e.k in a sorted set; takes e's memory. */
+static void kvs_apply(slh_kvs *s, slh_kv e)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (kv_cmp(s->a[mid].k, s->a[mid].kl, e.k, e.kl) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n && kv_cmp(s->a[lo].k, s->a[lo].kl, e.k, e.kl) == 0) {
+		free(s->a[lo].k);
+		free(s->a[lo].v);
+		if (e.v != NULL) {
+			s->a[lo] = e;
+			return;
+		}
+		free(e.k);
+		memmove(&s->a[lo], &s->a[lo + 1], (s->n - lo - 1) * sizeof(slh_kv));
+		s->n--;
+		return;
+	}
+	if (e.v == NULL || kvs_push(s, e) < 0) {
+		free(e.k);
+		free(e.v);
+		return;
+	}
+	memmove(&s->a[lo + 1], &s->a[lo], (s->n - 1 - lo) * sizeof(slh_kv));
+	s->a[lo] = e;
+}
+
+slh_store *slh_store_new(void)
+{
+	return calloc(1, sizeof(slh_store));
+}
+
+void slh_store_free(slh_store *db)
+{
+	if (db == NULL)
+		return;
+	kvs_free(&db->committed);
+	kvs_free(&db->pending);
+	kvs_free(&db->view);
+	free(db);
+}
+
+void slh_store_commit(slh_store *db)
+{
+	for (size_t i = 0; i < db->pending.n; i++)
+		kvs_apply(&db->committed, db->pending.a[i]);
+	free(db->pending.a);
+	memset(&db->pending, 0, sizeof(db->pending));
+}
+
+void slh_store_abort(slh_store *db)
+{
+	kvs_free(&db->pending);
+}
+
+size_t slh_store_count(const slh_store *db, const char *prefix)
+{
+	size_t n = 0, pl = strlen(prefix);
+
+	for (size_t i = 0; i < db->committed.n; i++)
+		n += db->committed.a[i].kl >= pl && memcmp(db->committed.a[i].k, prefix, pl) == 0;
+	return n;
+}
+
+char *slh_store_get(const slh_store *db, const char *key)
+{
+	for (size_t i = 0; i < db->committed.n; i++)
+		if (kv_cmp(db->committed.a[i].k, db->committed.a[i].kl, key, strlen(key)) == 0)
+			return mem_dup(db->committed.a[i].v, db->committed.a[i].vl);
+	return NULL;
+}
+
+static slh_store *store_of(sl_stage *st)
+{
+	return ((slh *)st)->db;
+}
+
+static int st_durable(sl_stage *st)
+{
+	return 1;
+}
+
+static int st_get(sl_stage *st, const void *key, size_t klen, const void **val, size_t *vlen,
+                  sl_error *err)
+{
+	slh_store *db = store_of(st);
+
+	for (size_t i = db->pending.n; i-- > 0;)
+		if (kv_cmp(db->pending.a[i].k, db->pending.a[i].kl, key, klen) == 0) {
+			if (db->pending.a[i].v == NULL)
+				return SL_ENOTFOUND;
+			*val = db->pending.a[i].v;
+			*vlen = db->pending.a[i].vl;
+			return SL_OK;
+		}
+	for (size_t i = 0; i < db->committed.n; i++)
+		if (kv_cmp(db->committed.a[i].k, db->committed.a[i].kl, key, klen) == 0) {
+			*val = db->committed.a[i].v;
+			*vlen = db->committed.a[i].vl;
+			return SL_OK;
+		}
+	return SL_ENOTFOUND;
+}
+
+static int st_write(sl_stage *st, const void *key, size_t klen, const void *val, size_t vlen,
+                    sl_error *err)
+{
+	slh_kv e = {mem_dup(key, klen), val ? mem_dup(val, vlen) : NULL, klen, vlen};
+
+	if (e.k == NULL || (val != NULL && e.v == NULL) ||
+	    kvs_push(&store_of(st)->pending, e) < 0) {
+		free(e.k);
+		free(e.v);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	return SL_OK;
+}
+
+static int st_put(sl_stage *st, const void *key, size_t klen, const void *val, size_t vlen,
+                  sl_error *err)
+{
+	return st_write(st, key, klen, val ? val : "", vlen, err);
+}
+
+static int st_del(sl_stage *st, const void *key, size_t klen, sl_error *err)
+{
+	return st_write(st, key, klen, NULL, 0, err);
+}
+
+static int st_scan(sl_stage *st, const void *prefix, size_t plen, sl_state_scan_fn fn, void *arg,
+                   sl_error *err)
+{
+	slh_store *db = store_of(st);
+	slh_kvs *view = &db->view;
+	int rc = SL_OK;
+
+	kvs_free(view);
+	for (size_t i = 0; i < db->committed.n && rc == SL_OK; i++) {
+		slh_kv *c = &db->committed.a[i];
+		rc = kvs_push(view,
+		              (slh_kv){mem_dup(c->k, c->kl), mem_dup(c->v, c->vl), c->kl, c->vl});
+	}
+	for (size_t i = 0; i < db->pending.n && rc == SL_OK; i++) {
+		slh_kv *p = &db->pending.a[i];
+		kvs_apply(view, (slh_kv){mem_dup(p->k, p->kl), p->v ? mem_dup(p->v, p->vl) : NULL,
+		                         p->kl, p->vl});
+	}
+	if (rc < 0)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < view->n; i++)
+		if (view->a[i].kl >= plen && memcmp(view->a[i].k, prefix, plen) == 0 &&
+		    fn(arg, view->a[i].k, view->a[i].kl, view->a[i].v, view->a[i].vl) != 0)
+			break;
+	kvs_free(view);
+	return SL_OK;
+}
+
+static int st_clear(sl_stage *st, sl_error *err)
+{
+	slh_store *db = store_of(st);
+	int rc = SL_OK;
+
+	for (size_t i = 0; i < db->committed.n && rc == SL_OK; i++)
+		rc = st_del(st, db->committed.a[i].k, db->committed.a[i].kl, err);
+	return rc;
+}
+
+void slh_use_store(slh *h, slh_store *db)
+{
+	h->db = db;
+	h->state_api = (sl_state_api){
+	    .size = sizeof(sl_state_api),
+	    .durable = st_durable,
+	    .get = st_get,
+	    .put = st_put,
+	    .del = st_del,
+	    .scan = st_scan,
+	    .clear = st_clear,
+	};
+	h->host.state = db ? &h->state_api : NULL;
+}
+
+/* ---- event time and side outputs (harness_event.h) ---- */
+
+slh_event *slh_event_of(slh *h)
+{
+	return &h->event;
+}
+
+slh *slh_of_stage(sl_stage *st)
+{
+	return (slh *)st;
+}
+
+void slh_set_watermark(slh *h, int64_t watermark_us)
+{
+	h->bc.watermark_us = watermark_us;
 }

@@ -170,7 +170,7 @@ static void test_crc32c(void)
 static void write_entry(slc_checkpoint *c, int64_t n, const char *end)
 {
 	char *names[2] = {"src", "other"}, *ends[2] = {(char *)end, NULL};
-	slc_offsets o = {n, 1000 + n, SL_NO_WATERMARK, 2, names, ends};
+	slc_offsets o = {n, 1000 + n, SL_NO_WATERMARK, 2, names, ends, 0, NULL, NULL};
 	sl_error err;
 
 	CU_ASSERT_EQUAL(slc_checkpoint_write_offsets(c, &o, &err), SL_OK);
@@ -353,7 +353,9 @@ static void test_progress_kept(void)
 	"  { name = \"src\"; plugin = \"tsrc\"; rows = " #rows "; batches = " #batches "; },\n"
 #define CNT(input, extra)                                                                          \
 	"  { name = \"cnt\"; plugin = \"tcount\"; input = \"" input "\"; keys = 7; " extra " },\n"
-#define OUT "  { name = \"out\"; plugin = \"tsink\"; input = \"cnt\"; path = \"%s/out.txt\"; }\n"
+#define OUT                                                                                        \
+	"  { name = \"out\"; plugin = \"tsink\"; input = \"cnt\"; path = \"%s/out.txt\"; mode = "      \
+	"\"update\"; }\n"
 
 /* Writes DIR/p.conf: a pipeline over checkpoint DIR/chk; stages is a
  * format with one %s (the directory, for tsink's path). */

@@ -980,6 +980,42 @@ static void test_time_functions(void)
 	TYPE("date_format(t, 'yyyy')", "STRING", true);
 }
 
+/* Interval arithmetic (issue 5 item 6): TIMESTAMP +/- INTERVAL is a
+ * TIMESTAMP, TIMESTAMP - TIMESTAMP a BIGINT of microseconds. */
+static void test_intervals(void)
+{
+	ROWS("t + INTERVAL 10 MINUTES",
+	     "1549361700000000|600000000|NULL|599999999|1599647280500000");
+	ROWS("t - INTERVAL '1' HOUR", "1549357500000000|-3600000000|NULL|-3600000001|1599643080500000");
+	ROWS("INTERVAL 1 DAY + t", "1549447500000000|86400000000|NULL|86399999999|1599733080500000");
+	ROWS("t - t", "0|0|NULL|0|0");
+	ROWS("hour(t + INTERVAL 1 DAY 2 HOURS)", "12|2|NULL|1|12");
+	ROWS("t + INTERVAL 10 MINUTES > to_timestamp('2019-02-05 10:10:00')",
+	     "true|false|NULL|false|true");
+	VALUE("INTERVAL 1 DAY 2 HOURS", "93600000000");
+	VALUE("INTERVAL '1 hour 30 minutes'", "5400000000");
+	VALUE("INTERVAL 1.5 SECONDS", "1500000");
+	VALUE("INTERVAL -5 minute", "-300000000");
+	VALUE("INTERVAL 2 WEEKS - INTERVAL 1 DAY", "1123200000000");
+	VALUE("to_timestamp('2019-02-05 10:05:00') - to_timestamp('2019-02-05 09:05:00')",
+	      "3600000000");
+	VALUE("to_timestamp('2019-02-05 09:29:00') + INTERVAL 30 MINUTES",
+	      "1549360740000000");
+	TYPE("t + INTERVAL 10 MINUTES", "TIMESTAMP", true);
+	TYPE("t - t", "BIGINT", true);
+	TYPE("INTERVAL 1 HOUR", "BIGINT", false);
+	ERR("i + INTERVAL 1 HOUR", SL_ETYPE, 2,
+	    "an INTERVAL can only be added to or subtracted from a TIMESTAMP (or another "
+	    "INTERVAL)");
+	ERR("t + INTERVAL 1 MONTH", SL_EINVAL, 15,
+	    "INTERVAL: months and years have no fixed length; use days");
+	ERR("t + INTERVAL 1 fortnight", SL_EINVAL, 15,
+	    "INTERVAL: expected a unit (MICROSECOND, MILLISECOND, SECOND, MINUTE, HOUR, DAY, "
+	    "WEEK) but found 'fortnight'");
+	ERR("INTERVAL 'x' HOUR", SL_EINVAL, 9, "INTERVAL: 'x' is not a number");
+	ERR("t + t", SL_ETYPE, -2, NULL);
+}
+
 static void test_list_functions(void)
 {
 	ROWS("array_contains(l, 'b')", "true|false|NULL|NULL|false");
@@ -1610,6 +1646,7 @@ int main(void)
 	    {"regular expressions", test_split_regex2},
 	    {"math functions", test_math_functions},
 	    {"time functions", test_time_functions},
+	    {"interval arithmetic", test_intervals},
 	    {"list functions", test_list_functions},
 	    {"types and default names", test_types_and_names},
 	    {"aliases and root inspection", test_aliases_and_inspection},

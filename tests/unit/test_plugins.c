@@ -2,7 +2,6 @@
  * is loaded from $SLUICE_PLUGIN_PATH and driven through the public ABI. */
 #include <CUnit/Basic.h>
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -695,87 +694,7 @@ static void test_console_nested(void)
 	slh_free(h);
 }
 
-/* ---- file ---- */
-
-static int count_files(const char *dir, const char *suffix)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name), s = strlen(suffix);
-		if (e->d_name[0] != '.' || strcmp(suffix, ".tmp") == 0)
-			if (l >= s && strcmp(e->d_name + l - s, suffix) == 0)
-				n++;
-	}
-	closedir(d);
-	return n;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static void test_file(void)
-{
-	char tmpl[] = "/tmp/sluice-test-file-XXXXXX";
-	char dir[512], path[600];
-	const char *ddl = "name STRING, n BIGINT, ts TIMESTAMP, d DOUBLE, ok BOOLEAN, "
-	                  "s STRUCT<a: BIGINT, b: STRING>, l ARRAY<STRING>, bin BINARY";
-	const char *opts[] = {"path", dir, "prefix", "out", NULL};
-	slh *h;
-	char *text;
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
-	snprintf(dir, sizeof(dir), "%s/sub/dir", tmpl);
-	h = stage("file", ddl, SL_MODE_APPEND, opts);
-	run1(h, 3, ddl,
-	     "[[\"a \\\"q\\\"\\n\", 1, 1595688900348000, 1896.0, true, [1, null], [\"x\", null], "
-	     "\"hi!\"],"
-	     " [null, null, null, null, null, null, null, null],"
-	     " [\"\\u00e9\\u0001\", -5, 0, 1e-7, false, {\"a\": null, \"b\": \"z\"}, [], \"\"]]");
-	snprintf(path, sizeof(path), "%s/out-0000000003.json", dir);
-	text = slurp(path);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	check_text(text,
-	           "{\"name\":\"a \\\"q\\\"\\n\",\"n\":1,\"ts\":\"2020-07-25T14:55:00.348Z\","
-	           "\"d\":1896.0,\"ok\":true,\"s\":{\"a\":1},\"l\":[\"x\",null],"
-	           "\"bin\":\"aGkh\"}\n"
-	           "{}\n"
-	           "{\"name\":\"\xc3\xa9\\u0001\",\"n\":-5,\"ts\":\"1970-01-01T00:00:00.000Z\","
-	           "\"d\":1.0E-7,\"ok\":false,\"s\":{\"b\":\"z\"},\"l\":[],\"bin\":\"\"}\n");
-	free(text);
-	CU_ASSERT_EQUAL(count_files(dir, ".tmp"), 0);
-	CU_ASSERT_EQUAL(count_files(dir, ".json"), 1);
-	CU_ASSERT_EQUAL(slh_metric(h, "rowsWritten"), 3);
-
-	/* No rows, no file. */
-	run1(h, 4, ddl, NULL);
-	run1(h, 5, ddl, "[]");
-	CU_ASSERT_EQUAL(count_files(dir, ".json"), 1);
-	CU_ASSERT_EQUAL(count_files(dir, ".tmp"), 0);
-	slh_free(h);
-
-	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
-	CU_ASSERT_EQUAL(system(path), 0);
-}
+/* The file source and sink: test_file_plugins.c. */
 
 /* ---- socket ---- */
 
@@ -1020,7 +939,6 @@ int main(void)
 	    {"console", "Spark's table", test_console},
 	    {"console", "num_rows, truncate off", test_console_options},
 	    {"console", "nested values", test_console_nested},
-	    {"file", "JSON lines, atomic", test_file},
 	    {"socket", "lines", test_socket},
 	    {"socket", "max_line", test_socket_truncate},
 	    {"socket", "many lines", test_socket_many_lines},

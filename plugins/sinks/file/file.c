@@ -1,16 +1,26 @@
-/* file.c - the file sink: one JSON-lines file per micro-batch.
+/* file.c - the file sink, exactly-once: JSON-lines part files per
+ * micro-batch and a manifest of the batches written.
  *
  * Rows are encoded as Spark's JSON writer does (nulls left out, timestamps
  * as ISO-8601 with milliseconds in UTC, doubles as Java prints them, binary
- * as base64) into `.<name>.tmp` in the target directory while the batch
- * runs.  end_batch fsyncs the temporary file; commit renames it to
- * `<prefix>-<batch id, 10 digits>.json` and fsyncs the directory, so a
- * reader never sees a partial file.  A replayed batch rewrites the same
- * name with the same rows (idempotent per batch id).  A batch without rows
- * writes no file.
+ * as base64) into hidden temporary files `.PREFIX-BBBBBBBBBB-PPPP.json.tmp`
+ * while the batch runs.  end_batch fsyncs them, renames them to
+ * `PREFIX-BBBBBBBBBB-PPPP.json` (the batch id in 10 digits, the part in 4)
+ * and records them in the manifest: `_sluice_log/B`, a JSON list of the
+ * batch's file names, written through a temporary file, fsynced and renamed,
+ * its directory fsynced.  A batch whose manifest entry exists is skipped, so
+ * a replayed batch never adds its rows twice; a batch without rows writes an
+ * entry with an empty list.  The manifest is the truth: a part file it does
+ * not list (left by a crash before the entry was written) is not part of the
+ * output and is overwritten when the batch is replayed.
+ *
+ * Without a checkpoint the core numbers batches from 0 on every run, so the
+ * sink numbers its batches after the manifest's last entry instead: a second
+ * run appends instead of being skipped as a replay.
  */
 #include <sluice/sluice.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -21,37 +31,53 @@
 #include <unistd.h>
 
 #include "../../common/slplug.h"
+#include "file_sink.h"
 
 #define FLUSH_AT (1u << 20)
+#define LOG_DIR "_sluice_log"
 
 typedef struct file_ctx {
 	sl_stage *st;
-	sl_schema *schema;
 	char *dir;
+	char *log_dir; /* dir/_sluice_log */
 	char *prefix;
+	int64_t max_records; /* per part file; 0: no limit */
+	int64_t base;        /* added to batch ids (see the top of the file) */
 	/* The batch being written. */
-	int fd;
-	int64_t batch_id;
+	int64_t batch_id; /* the core's */
+	int64_t out_id;   /* base + batch_id: file names and manifest entry */
+	bool skip;        /* in the manifest already: a replay */
+	bool crash_armed; /* the sink-write crash point is still ahead */
+	int fd;           /* the open part, or -1 */
+	size_t n_parts;   /* temporary parts created; the open one is the last */
+	int64_t part_rows;
 	int64_t rows;
-	char *tmp_path;   /* set while a temporary file exists */
-	char *final_path; /* set between end_batch and commit */
-	sl_strbuf buf;
+	sl_strbuf buf;  /* encoded rows not yet written */
+	sl_strbuf path; /* scratch */
 } file_ctx;
 
-static void discard_tmp(file_ctx *ctx)
+/* Writes "DIR/[.]PREFIX-BBBBBBBBBB-PPPP.json[.tmp]" into ctx->path. */
+static int part_path(file_ctx *ctx, size_t part, bool tmp)
+{
+	sl_strbuf_reset(&ctx->path);
+	return sl_strbuf_printf(&ctx->path, "%s/%s%s-%010" PRId64 "-%04zu.json%s", ctx->dir,
+	                        tmp ? "." : "", ctx->prefix, ctx->out_id, part, tmp ? ".tmp" : "");
+}
+
+/* Forgets the batch being written, removing its temporary files. */
+static void discard_batch(file_ctx *ctx)
 {
 	if (ctx->fd >= 0) {
 		close(ctx->fd);
 		ctx->fd = -1;
 	}
-	if (ctx->tmp_path != NULL) {
-		unlink(ctx->tmp_path);
-		free(ctx->tmp_path);
-		ctx->tmp_path = NULL;
-	}
-	free(ctx->final_path);
-	ctx->final_path = NULL;
+	for (size_t k = 0; k < ctx->n_parts; k++)
+		if (part_path(ctx, k, true) >= 0)
+			unlink(ctx->path.buf);
+	ctx->n_parts = 0;
+	ctx->part_rows = 0;
 	ctx->rows = 0;
+	ctx->skip = false;
 	sl_strbuf_reset(&ctx->buf);
 }
 
@@ -61,43 +87,65 @@ static void file_destroy(void *vctx)
 
 	if (ctx == NULL)
 		return;
-	discard_tmp(ctx);
+	discard_batch(ctx);
 	sl_strbuf_free(&ctx->buf);
-	sl_type_unref(ctx->schema);
+	sl_strbuf_free(&ctx->path);
 	free(ctx->dir);
+	free(ctx->log_dir);
 	free(ctx->prefix);
 	free(ctx);
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path, sl_error *err)
+/* A manifest entry's name: decimal digits only. */
+static bool entry_id(const char *name, int64_t *id)
 {
-	char *p = strdup(path);
-	int rc = SL_OK;
+	int64_t v = 0;
 
-	if (p == NULL)
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			rc = sl_error_at(err, SL_EIO, "path", -1, "cannot create directory %s: %s",
-			                 p, strerror(errno));
-			break;
+	if (*name == '\0' || strlen(name) > 18)
+		return false;
+	for (const char *p = name; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	*id = v;
+	return true;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t l = strlen(s), n = strlen(suffix);
+
+	return l >= n && strcmp(s + l - n, suffix) == 0;
+}
+
+/* Removes what crashed runs left: the hidden temporary files of the output
+ * directory (ours: ".PREFIX-...tmp") and of the manifest.  Returns the
+ * manifest's last entry, or -1 when it is empty. */
+static int64_t tidy_dirs(file_ctx *ctx)
+{
+	int64_t last = -1, id;
+	size_t plen = strlen(ctx->prefix);
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(ctx->dir)) != NULL) {
+		while ((e = readdir(d)) != NULL)
+			if (e->d_name[0] == '.' && strncmp(e->d_name + 1, ctx->prefix, plen) == 0 &&
+			    e->d_name[plen + 1] == '-' && has_suffix(e->d_name, ".json.tmp"))
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	if ((d = opendir(ctx->log_dir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.' && has_suffix(e->d_name, ".tmp"))
+				unlinkat(dirfd(d), e->d_name, 0);
+			else if (entry_id(e->d_name, &id) && id > last)
+				last = id;
 		}
-		*s = c;
-		if (c == '\0')
-			break;
+		closedir(d);
 	}
-	free(p);
-	if (rc == SL_OK) {
-		struct stat sb;
-		if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
-			rc = sl_error_at(err, SL_EIO, "path", -1, "%s is not a directory", path);
-	}
-	return rc;
+	return last;
 }
 
 static int file_create(const sl_stage_init *init, void **out_ctx, sl_schema **out_schema,
@@ -106,6 +154,8 @@ static int file_create(const sl_stage_init *init, void **out_ctx, sl_schema **ou
 	const sl_options *o = init->options;
 	const char *path = sl_opt_string(o, "path");
 	const char *prefix = sl_opt_string(o, "prefix");
+	int64_t max_records = sl_opt_int(o, "max_records_per_file");
+	sl_strbuf log_dir = {0};
 	file_ctx *ctx;
 	int rc;
 
@@ -113,80 +163,54 @@ static int file_create(const sl_stage_init *init, void **out_ctx, sl_schema **ou
 		return sl_error_set(err, SL_EINVAL, "file takes exactly one input");
 	if (path == NULL || *path == '\0')
 		return sl_error_at(err, SL_EINVAL, "path", -1, "needs a directory");
-	if (prefix == NULL || *prefix == '\0' || strchr(prefix, '/') != NULL)
+	if (prefix == NULL || *prefix == '\0' || strchr(prefix, '/') != NULL || prefix[0] == '.' ||
+	    prefix[0] == '_')
 		return sl_error_at(err, SL_EINVAL, "prefix", -1,
-		                   "must be a non-empty file name prefix without '/'");
-	if (!init->dry_run && (rc = make_dirs(path, err)) < 0)
-		return rc;
-	ctx = calloc(1, sizeof(*ctx));
-	if (ctx == NULL)
+		                   "must be a non-empty file name prefix without '/' that does "
+		                   "not start with '.' or '_' (readers skip such files)");
+	if (max_records < 0)
+		return sl_error_at(err, SL_EINVAL, "max_records_per_file", -1,
+		                   "must be >= 0 (0: no limit)");
+	if (sl_strbuf_printf(&log_dir, "%s/%s", path, LOG_DIR) < 0)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL) {
+		sl_strbuf_free(&log_dir);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
 	ctx->st = init->self;
 	ctx->fd = -1;
-	ctx->schema = sl_type_ref((sl_schema *)init->input_schemas[0]);
+	ctx->max_records = max_records;
+	ctx->log_dir = log_dir.buf;
 	ctx->dir = strdup(path);
 	ctx->prefix = strdup(prefix);
 	if (ctx->dir == NULL || ctx->prefix == NULL) {
-		file_destroy(ctx);
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
+		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (!init->dry_run) {
+		int64_t last;
+
+		if ((rc = slp_mkdirs(path, "path", err)) < 0 ||
+		    (rc = slp_mkdirs(ctx->log_dir, "path", err)) < 0)
+			goto fail;
+		last = tidy_dirs(ctx);
+		if (init->checkpoint_dir == NULL && last >= 0) {
+			ctx->base = last + 1;
+			sl_log(ctx->st, SL_LOG_INFO,
+			       "no checkpoint: batches are numbered after the manifest's last "
+			       "entry (%" PRId64 ")",
+			       last);
+		}
 	}
 	*out_ctx = ctx;
 	return SL_OK;
+fail:
+	file_destroy(ctx);
+	return rc;
 }
 
 /* ---- JSON, as Spark (Jackson) writes it ---- */
-
-static int json_string(sl_strbuf *sb, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
-	int rc = sl_strbuf_append(sb, "\"", 1);
-
-	for (size_t i = 0; i < len && rc >= 0; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[7];
-		size_t n = 0;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		rc = sl_strbuf_append(sb, s + run, i - run);
-		run = i + 1;
-		esc[n++] = '\\';
-		switch (c) {
-		case '"':
-			esc[n++] = '"';
-			break;
-		case '\\':
-			esc[n++] = '\\';
-			break;
-		case '\n':
-			esc[n++] = 'n';
-			break;
-		case '\r':
-			esc[n++] = 'r';
-			break;
-		case '\t':
-			esc[n++] = 't';
-			break;
-		case '\b':
-			esc[n++] = 'b';
-			break;
-		case '\f':
-			esc[n++] = 'f';
-			break;
-		default:
-			esc[n++] = 'u';
-			esc[n++] = '0';
-			esc[n++] = '0';
-			esc[n++] = hex[c >> 4];
-			esc[n++] = hex[c & 15];
-		}
-		if (rc >= 0)
-			rc = sl_strbuf_append(sb, esc, n);
-	}
-	if (rc >= 0)
-		rc = sl_strbuf_append(sb, s + run, len - run);
-	return rc < 0 ? rc : sl_strbuf_append(sb, "\"", 1);
-}
 
 static int json_base64(sl_strbuf *sb, const unsigned char *p, size_t len)
 {
@@ -226,7 +250,7 @@ static int json_object(sl_strbuf *sb, const sl_type *t, sl_array *const *cols, i
 			rc = sl_strbuf_append(sb, ",", 1);
 		first = false;
 		if (rc >= 0)
-			rc = json_string(sb, t->fields[f].name, strlen(t->fields[f].name));
+			rc = slp_json_str(sb, t->fields[f].name, strlen(t->fields[f].name));
 		if (rc >= 0)
 			rc = sl_strbuf_append(sb, ":", 1);
 		if (rc >= 0)
@@ -253,15 +277,15 @@ static int json_value(sl_strbuf *sb, const sl_array *a, int64_t i)
 		double d = sl_array_f64(a)[i];
 		n = slp_fmt_double(tmp, d);
 		if (d != d || d - d != 0) /* NaN, Infinity: quoted, as Jackson does */
-			return json_string(sb, tmp, n);
+			return slp_json_str(sb, tmp, n);
 		return sl_strbuf_append(sb, tmp, n);
 	}
 	case SL_TYPE_TIMESTAMP:
 		n = slp_fmt_ts_iso(tmp, sl_array_i64(a)[i]);
-		return json_string(sb, tmp, n);
+		return slp_json_str(sb, tmp, n);
 	case SL_TYPE_STRING: {
 		sl_strview v = sl_array_str(a, i);
-		return json_string(sb, v.ptr, v.len);
+		return slp_json_str(sb, v.ptr, v.len);
 	}
 	case SL_TYPE_BINARY: {
 		sl_strview v = sl_array_str(a, i);
@@ -287,155 +311,212 @@ static int json_value(sl_strbuf *sb, const sl_array *a, int64_t i)
 
 /* ---- writing ---- */
 
-static int write_all(file_ctx *ctx, sl_error *err)
+static int flush_buf(file_ctx *ctx, sl_error *err)
 {
-	const char *p = ctx->buf.buf;
-	size_t left = ctx->buf.len;
+	int e = slp_write_all(ctx->fd, ctx->buf.buf, ctx->buf.len);
 
-	while (left > 0) {
-		ssize_t w = write(ctx->fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return sl_error_set(err, SL_EIO, "cannot write %s: %s", ctx->tmp_path,
-			                    strerror(errno));
-		p += w;
-		left -= (size_t)w;
+	if (e < 0) {
+		part_path(ctx, ctx->n_parts - 1, true);
+		return sl_error_set(err, SL_EIO, "cannot write %s: %s", ctx->path.buf,
+		                    strerror(-e));
 	}
 	sl_strbuf_reset(&ctx->buf);
+	return SL_OK;
+}
+
+/* Writes out, fsyncs and closes the open part. */
+static int finish_part(file_ctx *ctx, sl_error *err)
+{
+	int rc = flush_buf(ctx, err);
+
+	if (rc < 0)
+		return rc;
+	if (fsync(ctx->fd) < 0 || close(ctx->fd) < 0) {
+		int e = errno;
+		ctx->fd = -1;
+		part_path(ctx, ctx->n_parts - 1, true);
+		return sl_error_set(err, SL_EIO, "cannot sync %s: %s", ctx->path.buf, strerror(e));
+	}
+	ctx->fd = -1;
+	return SL_OK;
+}
+
+static int open_part(file_ctx *ctx, sl_error *err)
+{
+	if (part_path(ctx, ctx->n_parts, true) < 0)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	ctx->fd = open(ctx->path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (ctx->fd < 0)
+		return sl_error_set(err, SL_EIO, "cannot create %s: %s", ctx->path.buf,
+		                    strerror(errno));
+	ctx->n_parts++;
+	ctx->part_rows = 0;
 	return SL_OK;
 }
 
 static int file_begin_batch(void *vctx, const sl_batch_ctx *bc, sl_error *err)
 {
 	file_ctx *ctx = vctx;
+	sl_strbuf entry = {0};
+	struct stat sb;
 
-	discard_tmp(ctx); /* leftovers of a batch that failed */
+	discard_batch(ctx); /* leftovers of a batch that failed */
 	ctx->batch_id = bc->batch_id;
-	return SL_OK;
-}
-
-static int open_tmp(file_ctx *ctx, int64_t batch_id, sl_error *err)
-{
-	sl_strbuf sb = {0};
-
-	ctx->batch_id = batch_id;
-	if (sl_strbuf_printf(&sb, "%s/%s-%010" PRId64 ".json", ctx->dir, ctx->prefix, batch_id) < 0)
-		goto nomem;
-	ctx->final_path = sb.buf;
-	sb = (sl_strbuf){0};
-	if (sl_strbuf_printf(&sb, "%s/.%s-%010" PRId64 ".json.tmp", ctx->dir, ctx->prefix,
-	                     batch_id) < 0)
-		goto nomem;
-	ctx->tmp_path = sb.buf;
-	ctx->fd = open(ctx->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (ctx->fd < 0) {
-		int e = errno;
-		free(ctx->tmp_path);
-		ctx->tmp_path = NULL;
-		return sl_error_set(err, SL_EIO, "cannot create %s/.%s-%010" PRId64 ".json.tmp: %s",
-		                    ctx->dir, ctx->prefix, batch_id, strerror(e));
+	ctx->out_id = ctx->base + bc->batch_id;
+	ctx->crash_armed = true;
+	if (sl_strbuf_printf(&entry, "%s/%" PRId64, ctx->log_dir, ctx->out_id) < 0)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	if (stat(entry.buf, &sb) == 0) {
+		ctx->skip = true;
+		sl_log(ctx->st, SL_LOG_INFO,
+		       "batch %" PRId64 " is in the manifest already (a replay): not written "
+		       "again",
+		       ctx->out_id);
 	}
+	sl_strbuf_free(&entry);
 	return SL_OK;
-nomem:
-	sl_strbuf_free(&sb);
-	return sl_error_set(err, SL_ENOMEM, "out of memory");
 }
 
 static int file_process(void *vctx, size_t port, const sl_batch *in, const sl_batch_ctx *bc,
                         sl_emitter *out, sl_error *err)
 {
 	file_ctx *ctx = vctx;
-	int rc = SL_OK;
+	int64_t half = (in->n_rows + 1) / 2;
+	int rc;
 
-	if (in->n_rows == 0)
+	if (ctx->skip || in->n_rows == 0)
 		return SL_OK;
-	if (ctx->tmp_path == NULL && (rc = open_tmp(ctx, bc->batch_id, err)) < 0)
-		return rc;
 	for (int64_t i = 0; i < in->n_rows; i++) {
+		if (ctx->fd < 0 || (ctx->max_records > 0 && ctx->part_rows == ctx->max_records)) {
+			if (ctx->fd >= 0 && (rc = finish_part(ctx, err)) < 0)
+				return rc;
+			if ((rc = open_part(ctx, err)) < 0)
+				return rc;
+		}
 		rc = json_object(&ctx->buf, in->schema, in->columns, i);
 		if (rc >= 0)
 			rc = sl_strbuf_append(&ctx->buf, "\n", 1);
 		if (rc < 0)
 			return sl_error_set(err, SL_ENOMEM, "out of memory");
-		if (ctx->buf.len >= FLUSH_AT && (rc = write_all(ctx, err)) < 0)
+		ctx->part_rows++;
+		ctx->rows++;
+		if (ctx->buf.len >= FLUSH_AT && (rc = flush_buf(ctx, err)) < 0)
 			return rc;
+		if (ctx->crash_armed && i + 1 == half) {
+			/* Half the rows are in the temporary file: a crash here must
+			 * leave no trace in the output. */
+			if ((rc = flush_buf(ctx, err)) < 0)
+				return rc;
+			ctx->crash_armed = false;
+			sl_crash_point("sink-write", ctx->batch_id);
+		}
 	}
-	ctx->rows += in->n_rows;
 	return SL_OK;
+}
+
+/* The manifest entry: ["PREFIX-...-0000.json", ...] */
+static int write_manifest(file_ctx *ctx, sl_error *err)
+{
+	sl_strbuf json = {0}, name = {0};
+	int rc = sl_strbuf_puts(&json, "[");
+
+	for (size_t k = 0; k < ctx->n_parts && rc >= 0; k++) {
+		sl_strbuf_reset(&name);
+		rc = sl_strbuf_printf(&name, "%s-%010" PRId64 "-%04zu.json", ctx->prefix,
+		                      ctx->out_id, k);
+		if (rc >= 0 && k > 0)
+			rc = sl_strbuf_puts(&json, ",");
+		if (rc >= 0)
+			rc = slp_json_str(&json, name.buf, name.len);
+	}
+	if (rc >= 0)
+		rc = sl_strbuf_puts(&json, "]\n");
+	sl_strbuf_reset(&name);
+	if (rc >= 0)
+		rc = sl_strbuf_printf(&name, "%" PRId64, ctx->out_id);
+	if (rc < 0)
+		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+	else
+		rc = slp_write_atomic(ctx->log_dir, name.buf, json.buf, json.len, err);
+	sl_strbuf_free(&json);
+	sl_strbuf_free(&name);
+	return rc;
 }
 
 static int file_end_batch(void *vctx, const sl_batch_ctx *bc, sl_emitter *out, sl_error *err)
 {
 	file_ctx *ctx = vctx;
-	int rc;
+	sl_strbuf fin = {0};
+	int rc = SL_OK;
 
-	if (ctx->tmp_path == NULL)
-		return SL_OK; /* no rows, no file */
-	if ((rc = write_all(ctx, err)) < 0)
+	if (ctx->skip) {
+		ctx->skip = false;
+		return SL_OK;
+	}
+	if (ctx->fd >= 0 && (rc = finish_part(ctx, err)) < 0)
 		return rc;
-	if (fsync(ctx->fd) < 0 || close(ctx->fd) < 0) {
-		ctx->fd = -1;
-		return sl_error_set(err, SL_EIO, "cannot sync %s: %s", ctx->tmp_path,
-		                    strerror(errno));
+	for (size_t k = 0; k < ctx->n_parts; k++) {
+		sl_strbuf_reset(&fin);
+		if (part_path(ctx, k, false) < 0 || sl_strbuf_puts(&fin, ctx->path.buf) < 0 ||
+		    part_path(ctx, k, true) < 0) {
+			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+			goto out;
+		}
+		if (rename(ctx->path.buf, fin.buf) < 0) {
+			rc = sl_error_set(err, SL_EIO, "cannot rename %s to %s: %s", ctx->path.buf,
+			                  fin.buf, strerror(errno));
+			goto out;
+		}
 	}
-	ctx->fd = -1;
-	return SL_OK;
-}
-
-static int file_commit(void *vctx, int64_t batch_id, sl_error *err)
-{
-	file_ctx *ctx = vctx;
-	int dfd;
-
-	if (ctx->tmp_path == NULL || ctx->fd >= 0)
-		return SL_OK; /* nothing written, or end_batch never completed */
-	if (rename(ctx->tmp_path, ctx->final_path) < 0)
-		return sl_error_set(err, SL_EIO, "cannot rename %s to %s: %s", ctx->tmp_path,
-		                    ctx->final_path, strerror(errno));
-	free(ctx->tmp_path);
-	ctx->tmp_path = NULL;
-	dfd = open(ctx->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	sl_metric_add(ctx->st, "filesWritten", 1);
+	if (ctx->n_parts > 0 && (rc = slp_fsync_dir(ctx->dir, err)) < 0)
+		goto out;
+	if ((rc = write_manifest(ctx, err)) < 0)
+		goto out;
+	sl_metric_add(ctx->st, "filesWritten", (int64_t)ctx->n_parts);
 	sl_metric_add(ctx->st, "rowsWritten", ctx->rows);
-	discard_tmp(ctx);
-	return SL_OK;
+	/* Renamed: nothing left to discard. */
+	ctx->n_parts = 0;
+	ctx->rows = 0;
+out:
+	sl_strbuf_free(&fin);
+	return rc;
 }
 
 static const sl_option_spec file_options[] = {
     {.name = "path",
      .type = SL_OPT_STRING,
      .required = 1,
-     .doc = "output directory (created if missing)"},
+     .doc = "output directory (created if missing); its manifest is PATH/_sluice_log"},
     {.name = "format",
      .type = SL_OPT_ENUM,
      .def = "json",
      .choices = "json",
-     .doc = "file format: JSON lines"},
+     .doc = "file format: JSON lines."},
     {.name = "prefix", .type = SL_OPT_STRING, .def = "part", .doc = "file name prefix"},
+    {.name = "max_records_per_file",
+     .type = SL_OPT_INT,
+     .def = "0",
+     .doc = "rows per part file before the next part of the batch starts; 0: no limit"},
     {0}};
 
-static const sl_plugin file_plugin = {
+const sl_plugin slp_file_sink = {
     .size = sizeof(sl_plugin),
     .name = "file",
     .kind = SL_PLUGIN_SINK,
-    .summary = "writes each micro-batch as one JSON-lines file",
-    .doc = "Writes PATH/PREFIX-NNNNNNNNNN.json (the batch id, 10 digits) through a hidden "
-           "temporary file renamed when the batch commits, so readers never see partial "
-           "files and a replayed batch rewrites the same file.  JSON as Spark writes it: "
-           "null fields left out, timestamps as 2020-07-25T14:55:00.348Z, binary as "
-           "base64.  Batches without rows write no file.",
+    .summary = "writes each micro-batch as JSON-lines files, exactly once",
+    .doc = "Writes PATH/PREFIX-BBBBBBBBBB-PPPP.json (the batch id in 10 digits, the part "
+           "in 4) through hidden temporary files, renamed and recorded in the manifest "
+           "PATH/_sluice_log/B (a JSON list of the batch's files) when the batch ends.  A "
+           "batch already in the manifest is not written again, so a replay after a crash "
+           "never adds rows twice; readers (the file source) read only the files the "
+           "manifest lists.  A batch without rows writes an empty entry.  JSON as Spark "
+           "writes it: null fields left out, timestamps as 2020-07-25T14:55:00.348Z, "
+           "binary as base64.  Without a checkpoint, batches are numbered after the "
+           "manifest's last entry.",
     .options = file_options,
     .create = file_create,
     .destroy = file_destroy,
     .begin_batch = file_begin_batch,
     .process = file_process,
     .end_batch = file_end_batch,
-    .commit = file_commit,
 };
-
-SL_MODULE(file, &file_plugin)

@@ -9,152 +9,13 @@
  *      group's hash kept beside it) to find or add each row's group,
  *   3. run one update loop per aggregate over (group id, value).
  * String keys are copied into an arena owned by the table.  The groups a
- * micro-batch touched are listed, which is what update mode emits and what a
- * state store will write once per batch.
+ * micro-batch touched are listed: update mode emits them, and end_batch
+ * writes them to the state store (aggregate_state.c), one record per changed
+ * group per batch; create restores every group from the store.
  */
-#include <sluice/sluice.h>
+#include "aggregate.h"
 
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define OUT_ROWS 65536
-#define HASH_SEED 0x243F6A8885A308D3ull
-#define HASH_NULL 0x9AE16A3B2F90404Full
-#define K1 0x9E3779B97F4A7C15ull
-#define K2 0xC2B2AE3D27D4EB4Full
-
-typedef enum key_kind { KEY_I64, KEY_BOOL, KEY_F64, KEY_STR, KEY_NULL } key_kind;
-
-typedef struct key_col {
-	sl_expr *expr;
-	int col; /* a bare input column, or -1: evaluate */
-	const sl_type *type;
-	key_kind kind;
-	/* Per group. */
-	int64_t *i64;  /* KEY_I64, KEY_BOOL */
-	double *f64;   /* KEY_F64, normalised */
-	uint64_t *off; /* KEY_STR: into the key arena */
-	uint32_t *len;
-	uint8_t *valid;
-	/* The current input batch's values. */
-	sl_array *arr;
-} key_col;
-
-typedef enum agg_kind {
-	AGG_COUNT_STAR,
-	AGG_COUNT,
-	AGG_SUM_I64,
-	AGG_SUM_F64,
-	AGG_AVG,
-	AGG_MIN,
-	AGG_MAX
-} agg_kind;
-
-typedef struct agg {
-	sl_expr *expr;
-	sl_expr *arg; /* borrowed from expr; NULL for count(*) */
-	int arg_col;
-	agg_kind kind;
-	key_kind vkind;    /* min/max: how values are held */
-	sl_type *out_type; /* reference held */
-	/* Per group. */
-	int64_t *cnt; /* rows counted / non-null values seen */
-	int64_t *i64;
-	double *f64;
-	uint64_t *off; /* min/max of strings: into this aggregate's arena */
-	uint32_t *len;
-	int32_t *best; /* per-call best row of a group, -1 when none */
-	char *arena;
-	size_t arena_len, arena_cap, arena_live;
-} agg;
-
-typedef struct agg_ctx {
-	sl_stage *st;
-	sl_schema *schema;
-	sl_output_mode mode;
-	size_t n_keys, n_aggs;
-	key_col *keys;
-	agg *aggs;
-
-	/* Groups. */
-	uint32_t n_groups, cap_groups;
-	uint64_t *ghash;
-	uint32_t *table; /* group id + 1, 0 = empty */
-	uint64_t mask;
-	char *karena;
-	size_t karena_len, karena_cap;
-
-	/* Groups touched by the current micro-batch, in first-touch order. */
-	uint32_t *touched_epoch;
-	uint32_t epoch;
-	uint32_t *touched;
-	uint32_t n_touched;
-
-	/* Per input batch scratch. */
-	uint64_t *hashes;
-	uint32_t *gids;
-	uint32_t *call_list; /* groups given a best row in this call */
-	int64_t scratch_cap;
-	uint8_t *vbytes; /* OUT_ROWS */
-	sl_array **cols;
-} agg_ctx;
-
-/* ---- hashing ---- */
-
-static inline uint64_t fmix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xFF51AFD7ED558CCDull;
-	h ^= h >> 33;
-	h *= 0xC4CEB9FE1A85EC53ull;
-	h ^= h >> 33;
-	return h;
-}
-
-static inline uint64_t combine(uint64_t h, uint64_t x)
-{
-	h = (h ^ x) * K1;
-	return h ^ (h >> 31);
-}
-
-static uint64_t str_hash(const char *p, size_t n)
-{
-	uint64_t h = HASH_SEED ^ (n * K2);
-
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * K1;
-		h ^= h >> 29;
-		p += 8;
-		n -= 8;
-	}
-	if (n > 0) {
-		uint64_t w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * K2;
-		h ^= h >> 32;
-	}
-	return h;
-}
-
-/* -0.0 groups with 0.0 and every NaN with every other (as Spark does). */
-static inline double norm_double(double d)
-{
-	if (d == 0)
-		return 0.0;
-	if (isnan(d))
-		return NAN;
-	return d;
-}
-
-static inline uint64_t dbits(double d)
-{
-	uint64_t u;
-	memcpy(&u, &d, sizeof(u));
-	return u;
-}
+/* ---- hashing a batch's key columns ---- */
 
 static void hash_column(const key_col *k, uint64_t *h, int64_t n)
 {
@@ -216,12 +77,13 @@ static int grow(void *pp, size_t elem, size_t old_cap, size_t new_cap, int fill)
 	return SL_OK;
 }
 
-static int grow_groups(agg_ctx *ctx)
+int agg_grow_groups(agg_ctx *ctx)
 {
 	size_t oc = ctx->cap_groups, nc = oc ? oc * 2 : 1024;
 	int rc = SL_OK;
 
 	rc |= grow(&ctx->ghash, sizeof(uint64_t), oc, nc, 0);
+	rc |= grow(&ctx->seq, sizeof(int64_t), oc, nc, 0);
 	rc |= grow(&ctx->touched_epoch, sizeof(uint32_t), oc, nc, 0);
 	rc |= grow(&ctx->touched, sizeof(uint32_t), oc, nc, 0);
 	for (size_t i = 0; i < ctx->n_keys; i++) {
@@ -276,7 +138,7 @@ static int grow_groups(agg_ctx *ctx)
 	return SL_OK;
 }
 
-static int arena_put(char **arena, size_t *len, size_t *cap, const char *p, size_t n, uint64_t *off)
+int agg_arena_put(char **arena, size_t *len, size_t *cap, const char *p, size_t n, uint64_t *off)
 {
 	if (*len + n > *cap) {
 		size_t nc = *cap ? *cap : 65536;
@@ -296,7 +158,7 @@ static int arena_put(char **arena, size_t *len, size_t *cap, const char *p, size
 	return SL_OK;
 }
 
-static int rehash(agg_ctx *ctx)
+int agg_rehash(agg_ctx *ctx)
 {
 	uint64_t size = ctx->mask ? (ctx->mask + 1) * 2 : 4096;
 	uint32_t *t = calloc(size, sizeof(*t));
@@ -320,7 +182,7 @@ static int64_t add_group(agg_ctx *ctx, uint64_t h, int64_t i)
 {
 	uint32_t g = ctx->n_groups;
 
-	if (g == ctx->cap_groups && grow_groups(ctx) < 0)
+	if (g == ctx->cap_groups && agg_grow_groups(ctx) < 0)
 		return -1;
 	for (size_t c = 0; c < ctx->n_keys; c++) {
 		key_col *k = &ctx->keys[c];
@@ -341,8 +203,8 @@ static int64_t add_group(agg_ctx *ctx, uint64_t h, int64_t i)
 			break;
 		case KEY_STR: {
 			sl_strview s = sl_array_str(a, i);
-			if (arena_put(&ctx->karena, &ctx->karena_len, &ctx->karena_cap, s.ptr,
-			              s.len, &k->off[g]) < 0)
+			if (agg_arena_put(&ctx->karena, &ctx->karena_len, &ctx->karena_cap,
+			                  s.ptr, s.len, &k->off[g]) < 0)
 				return -1;
 			k->len[g] = (uint32_t)s.len;
 			break;
@@ -352,6 +214,7 @@ static int64_t add_group(agg_ctx *ctx, uint64_t h, int64_t i)
 		}
 	}
 	ctx->ghash[g] = h;
+	ctx->seq[g] = ctx->next_seq++;
 	ctx->n_groups++;
 	return g;
 }
@@ -415,7 +278,7 @@ static int assign_groups(agg_ctx *ctx, int64_t n)
 			uint32_t s = ctx->table[pos];
 			if (s == 0) {
 				if ((uint64_t)(ctx->n_groups + 1) * 2 > ctx->mask + 1) {
-					if (rehash(ctx) < 0)
+					if (agg_rehash(ctx) < 0)
 						return SL_ENOMEM;
 					pos = h[i] & ctx->mask;
 					continue;
@@ -504,8 +367,8 @@ static int str_minmax(agg_ctx *ctx, agg *ag, const sl_array *a, int64_t n)
 			continue;
 		if (ag->cnt[g] > 1)
 			ag->arena_live -= ag->len[g];
-		if (arena_put(&ag->arena, &ag->arena_len, &ag->arena_cap, v.ptr, v.len,
-		              &ag->off[g]) < 0)
+		if (agg_arena_put(&ag->arena, &ag->arena_len, &ag->arena_cap, v.ptr, v.len,
+		                  &ag->off[g]) < 0)
 			return SL_ENOMEM;
 		ag->len[g] = (uint32_t)v.len;
 		ag->arena_live += v.len;
@@ -669,6 +532,8 @@ static void agg_destroy(void *vctx)
 	free(ctx->keys);
 	free(ctx->aggs);
 	free(ctx->ghash);
+	free(ctx->seq);
+	free(ctx->rec);
 	free(ctx->table);
 	free(ctx->karena);
 	free(ctx->touched_epoch);
@@ -859,12 +724,21 @@ static int agg_create(const sl_stage_init *init, void **out_ctx, sl_schema **out
 				goto out;
 			}
 	ctx->schema = sl_type_struct(nk + na, fields);
-	if (ctx->schema == NULL || rehash(ctx) < 0 || grow_groups(ctx) < 0) {
+	if (ctx->schema == NULL || agg_rehash(ctx) < 0 || agg_grow_groups(ctx) < 0) {
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (nk == 0)
+	if (nk == 0) {
 		ctx->n_groups = 1; /* the one group of a global aggregate */
+		ctx->next_seq = 1;
+	}
+	/* Groups committed by an earlier run come back from the state store
+	 * (a dry run touches nothing; without a checkpoint the store starts
+	 * empty and is not written). */
+	if (!init->dry_run && sl_state_durable(ctx->st) > 0) {
+		ctx->durable = true;
+		rc = agg_state_restore(ctx, err);
+	}
 out:
 	free(fields);
 	if (rc < 0) {
@@ -1101,6 +975,22 @@ static sl_array *agg_output(agg_ctx *ctx, const agg *a, const uint32_t *g, int64
 	return NULL;
 }
 
+/* Bytes the hot table holds (Spark's state memoryUsedBytes). */
+static int64_t memory_used(const agg_ctx *ctx)
+{
+	size_t per_group = sizeof(uint64_t) * 2 + sizeof(uint32_t) * 2; /* hash, seq, touched */
+	size_t bytes = (ctx->mask + 1) * sizeof(uint32_t) + ctx->karena_cap + ctx->rec_cap;
+
+	for (size_t c = 0; c < ctx->n_keys; c++)
+		per_group += 1 + (ctx->keys[c].kind == KEY_STR ? 12 : 8);
+	for (size_t j = 0; j < ctx->n_aggs; j++) {
+		const agg *a = &ctx->aggs[j];
+		per_group += 8 + (a->vkind == KEY_STR ? 16 : 8);
+		bytes += a->arena_cap;
+	}
+	return (int64_t)(bytes + per_group * ctx->cap_groups);
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -1163,6 +1053,13 @@ static int agg_end_batch(void *vctx, const sl_batch_ctx *bc, sl_emitter *out, sl
 		rc = emit_groups(ctx, list + s, total - s < OUT_ROWS ? total - s : OUT_ROWS, out,
 		                 err);
 	free(all);
+	/* The changed groups go to the store with the batch (one record each);
+	 * the core turns the two counters into stateOperators. */
+	if (rc >= 0 && ctx->durable)
+		rc = agg_state_save(ctx, err);
+	sl_metric_add(ctx->st, "stateRowsTotal", ctx->n_groups);
+	sl_metric_add(ctx->st, "stateRowsUpdated", ctx->n_touched);
+	sl_metric_add(ctx->st, "stateMemoryUsedBytes", memory_used(ctx));
 
 	ctx->n_touched = 0;
 	if (++ctx->epoch == 0) { /* wrapped: forget every old mark */
@@ -1198,7 +1095,9 @@ static const sl_plugin agg_plugin = {
            "after the expression.  In complete mode every group is emitted after each "
            "micro-batch, in update mode the groups the micro-batch changed, both in "
            "first-seen order.  Append mode needs a watermark and is refused for now.  "
-           "State is held in memory.",
+           "Groups are held in memory; with a checkpoint, the groups each micro-batch "
+           "changed are written to the state store with the batch, and a restart restores "
+           "every group (and its first-seen order) before the first batch.",
     .options = agg_options,
     .create = agg_create,
     .destroy = agg_destroy,

@@ -105,8 +105,14 @@ typedef struct sl_host {
 	/* The event-time watermark service (sl_watermark.h); NULL on a host
 	 * without one. */
 	const struct sl_watermark_api *watermark;
+	/* Side outputs (sl_side.h), ABI 1.1: extra named outputs of a stage.
+	 * declare: in create; the schema is borrowed (the core takes a
+	 * reference).  emit: takes the batch (transfer full, also on failure). */
+	int (*side_output_declare)(sl_stage *st, const char *name, sl_schema *schema,
+				   sl_error *err);
+	int (*side_emit)(sl_stage *st, const char *name, sl_batch *batch);
 	/* Reserved for services that arrive later (timers, dead letters). */
-	void *reserved[14];
+	void *reserved[12];
 } sl_host;
 
 /* Everything create() gets.  Borrowed for the duration of create, except
@@ -125,6 +131,11 @@ typedef struct sl_stage_init {
 	 * validate`, `explain`): work out the schema and check the options, but
 	 * open no connections and touch no files.  No batch call follows. */
 	int dry_run;
+	/* ABI 1.1: the stage's `watermark = { column; delay; }` declaration
+	 * (core-owned key, sl_watermark.h): the TIMESTAMP input column the core
+	 * scans, and the delay in microseconds; NULL / 0 when none. */
+	const char *watermark_column;
+	int64_t watermark_delay_us;
 } sl_stage_init;
 
 typedef struct sl_plugin sl_plugin;

@@ -14,5 +14,6 @@
 #include <sluice/sl_plugin.h>
 #include <sluice/sl_state.h>
 #include <sluice/sl_watermark.h>
+#include <sluice/sl_side.h>
 
 #endif
