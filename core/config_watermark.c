@@ -43,15 +43,13 @@ static int check_members(slc_stage *st, const config_setting_t *g, slc_diag *d)
 			continue;
 		hint = sl_did_you_mean(key, wm_keys, 2);
 		if (hint != NULL)
-			rc = slc_diag_add(d, slc_setting_file(s, st->file), slc_setting_line(s),
-			                  st->name,
-			                  "unknown key '%s' in 'watermark' (did you mean '%s'?)", key,
-			                  hint);
+			rc = slc_diag_add(
+			    d, slc_setting_file(s, st->file), slc_setting_line(s), st->name,
+			    "unknown key '%s' in 'watermark' (did you mean '%s'?)", key, hint);
 		else
-			rc = slc_diag_add(d, slc_setting_file(s, st->file), slc_setting_line(s),
-			                  st->name,
-			                  "unknown key '%s' in 'watermark' (known keys: column, delay)",
-			                  key);
+			rc = slc_diag_add(
+			    d, slc_setting_file(s, st->file), slc_setting_line(s), st->name,
+			    "unknown key '%s' in 'watermark' (known keys: column, delay)", key);
 	}
 	return rc;
 }

@@ -119,10 +119,11 @@ void slc_side_warn_unused(const slc_pipeline *p)
 
 		for (size_t k = 0; k < st->n_sides; k++)
 			if (st->sides[k].n_consumers == 0)
-				slc_log(SL_LOG_WARN, st->name,
-				        "side output '%s' is read by no stage: its rows are counted "
-				        "and dropped (read it with input = \"%s.%s\")",
-				        st->sides[k].name, st->name, st->sides[k].name);
+				slc_log(
+				    SL_LOG_WARN, st->name,
+				    "side output '%s' is read by no stage: its rows are counted "
+				    "and dropped (read it with input = \"%s.%s\")",
+				    st->sides[k].name, st->name, st->sides[k].name);
 	}
 }
 

@@ -14,8 +14,7 @@ static const char wm_key[] = "\0event-time";
 
 /* --- create time --- */
 
-static int bind_one(slc_stage *st, const sl_schema *s, const char *from, size_t port,
-                    slc_diag *d)
+static int bind_one(slc_stage *st, const sl_schema *s, const char *from, size_t port, slc_diag *d)
 {
 	const char *col = st->et.column, *hint;
 	int i = sl_schema_find(s, col);
@@ -34,10 +33,11 @@ static int bind_one(slc_stage *st, const sl_schema *s, const char *from, size_t 
 	}
 	if (s->fields[i].type->id != SL_TYPE_TIMESTAMP) {
 		sl_type_format(s->fields[i].type, &sb);
-		rc = slc_diag_add(d, st->file, st->et.line, st->name,
-		                  "watermark column '%s' is %s, not TIMESTAMP (convert it upstream, "
-		                  "e.g. to_timestamp(%s))",
-		                  col, sb.buf ? sb.buf : "?", col);
+		rc =
+		    slc_diag_add(d, st->file, st->et.line, st->name,
+		                 "watermark column '%s' is %s, not TIMESTAMP (convert it upstream, "
+		                 "e.g. to_timestamp(%s))",
+		                 col, sb.buf ? sb.buf : "?", col);
 		sl_strbuf_free(&sb);
 		return rc;
 	}

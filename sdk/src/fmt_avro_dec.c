@@ -30,6 +30,7 @@ typedef struct avscan {
 	sl_decoder *d;
 	int top;
 	int depth;
+	bool cut; /* ran out of bytes (more may come in a stream) */
 } avscan;
 
 #define AVBAD 1
@@ -42,7 +43,20 @@ static int bad(avscan *s, const char *msg)
 
 static inline bool get_long(avscan *s, int64_t *v)
 {
-	return slf_av_get_long(&s->p, s->end, v);
+	if (slf_av_get_long(&s->p, s->end, v))
+		return true;
+	if (s->end - s->p < 10)
+		s->cut = true;
+	return false;
+}
+
+/* Whether n more bytes are there (n >= 0). */
+static inline bool have(avscan *s, int64_t n)
+{
+	if (n <= s->end - s->p)
+		return true;
+	s->cut = true;
+	return false;
 }
 
 static int value(avscan *s, slf_av *n, slf_col *c);
@@ -69,13 +83,13 @@ static int blocks(avscan *s, slf_av *n, slf_col *c)
 				return bad(s, "bad block count");
 			count = -count;
 		}
-		if (count > s->end - s->p)
+		if (!have(s, count))
 			return bad(s, "block count larger than the data");
 		while (count-- > 0) {
 			if (n->kind == AV_MAP) {
 				int64_t kl;
 
-				if (!get_long(s, &kl) || kl < 0 || kl > s->end - s->p)
+				if (!get_long(s, &kl) || kl < 0 || !have(s, kl))
 					return bad(s, "truncated map key");
 				if (e != NULL) {
 					if (slf_utf8_valid((const char *)s->p, (size_t)kl) != (size_t)kl)
@@ -131,7 +145,7 @@ static int value(avscan *s, slf_av *n, slf_col *c)
 	case AV_NULL:
 		return null_or_skip(c);
 	case AV_BOOL:
-		if (s->p >= s->end || *s->p > 1)
+		if (!have(s, 1) || *s->p > 1)
 			return bad(s, "bad boolean");
 		s->p++;
 		return c ? slf_col_bool(c, s->p[-1]) : SL_OK;
@@ -149,7 +163,7 @@ static int value(avscan *s, slf_av *n, slf_col *c)
 	case AV_FLOAT: {
 		float f;
 
-		if (s->end - s->p < 4)
+		if (!have(s, 4))
 			return bad(s, "truncated float");
 		memcpy(&f, s->p, 4);
 		s->p += 4;
@@ -158,7 +172,7 @@ static int value(avscan *s, slf_av *n, slf_col *c)
 	case AV_DOUBLE: {
 		double d;
 
-		if (s->end - s->p < 8)
+		if (!have(s, 8))
 			return bad(s, "truncated double");
 		memcpy(&d, s->p, 8);
 		s->p += 8;
@@ -166,7 +180,7 @@ static int value(avscan *s, slf_av *n, slf_col *c)
 	}
 	case AV_BYTES:
 	case AV_STRING:
-		if (!get_long(s, &len) || len < 0 || len > s->end - s->p)
+		if (!get_long(s, &len) || len < 0 || !have(s, len))
 			return bad(s, "truncated string or bytes");
 		if (c != NULL && n->kind == AV_STRING &&
 		    slf_utf8_valid((const char *)s->p, (size_t)len) != (size_t)len)
@@ -174,7 +188,7 @@ static int value(avscan *s, slf_av *n, slf_col *c)
 		s->p += len;
 		return c ? slf_col_str(c, (const char *)s->p - len, (size_t)len) : SL_OK;
 	case AV_FIXED:
-		if (n->size > s->end - s->p)
+		if (!have(s, n->size))
 			return bad(s, "truncated fixed");
 		s->p += n->size;
 		return c ? slf_col_str(c, (const char *)s->p - n->size, (size_t)n->size) : SL_OK;
@@ -224,25 +238,34 @@ static int datum(avscan *s, avdec *a)
 	return slf_row_end(s->d);
 }
 
-/* Decodes one value of buf[0..len) as a record; *used: its bytes. */
-static int one_value(sl_decoder *d, const uint8_t *buf, size_t len, int64_t off, bool whole,
+/* How much of the input a value may take. */
+enum { V_WHOLE, V_STREAM, V_LAST };
+
+/* Decodes one value at the start of buf[0..len) as a record; *used: its
+ * bytes.  V_WHOLE: the value is all of buf; V_STREAM: more bytes may
+ * follow buf, so a value cut short returns SL_AGAIN (undone). */
+static int one_value(sl_decoder *d, const uint8_t *buf, size_t len, int64_t off, int how,
                      size_t *used, sl_error *err)
 {
-	avscan s = {buf, buf + len, buf, d, -1, 0};
+	avscan s = {buf, buf + len, buf, d, -1, 0, false};
 	int rc;
 
 	slf_rec_begin(d, (const char *)buf, off);
 	rc = datum(&s, d->impl);
 	if (rc < 0)
 		return sl_error_set(err, rc, "out of memory");
-	if (rc == SL_OK && whole && s.p != s.end) {
+	if (rc != SL_OK && s.cut && how == V_STREAM) {
+		slf_col_truncate(&d->root, d->row0);
+		return SL_AGAIN;
+	}
+	if (rc == SL_OK && how == V_WHOLE && s.p != s.end) {
 		slf_rec_error(d, SLF_REC_BROKEN, (size_t)(s.p - buf), -1,
 		              "%zu bytes after the value", (size_t)(s.end - s.p));
 		s.p = s.end;
 	}
 	*used = (size_t)(s.p - buf);
-	if (d->status == SLF_REC_BROKEN && !whole)
-		*used = len; /* cannot find the next value: the rest is lost */
+	if (d->status == SLF_REC_BROKEN && how != V_WHOLE)
+		*used = len; /* the next value cannot be found: the rest is lost */
 	return slf_rec_end(d, *used, 0, err);
 }
 
@@ -256,24 +279,15 @@ static int avro_decode(sl_decoder *d, const char *buf, size_t len, bool eof, siz
 
 	*used = 0;
 	while (p < end) {
-		avscan probe = {p, end, p, d, -1, 0};
 		size_t n;
 
-		/* a value cut by the chunk end: wait for more */
-		if (!eof) {
-			slf_rec_begin(d, (const char *)p, 0);
-			rc = datum(&probe, d->impl);
-			slf_col_truncate(&d->root, d->row0);
-			if (rc < 0)
-				return sl_error_set(err, rc, "out of memory");
-			if (d->status == SLF_REC_BROKEN && probe.p >= end - 1)
-				break;
-		}
 		rc = one_value(d, p, (size_t)(end - p), d->offset + (int64_t)(p - (const uint8_t *)buf),
-		               false, &n, err);
+		               eof ? V_LAST : V_STREAM, &n, err);
+		if (rc == SL_AGAIN)
+			break;
 		if (rc < 0)
 			return rc;
-		p += n;
+		p += n > 0 ? n : (size_t)(end - p); /* a record of no fields */
 		*used = (size_t)(p - (const uint8_t *)buf);
 	}
 	return SL_OK;
@@ -283,7 +297,7 @@ static int avro_one(sl_decoder *d, const char *buf, size_t len, sl_error *err)
 {
 	size_t used;
 
-	return one_value(d, (const uint8_t *)buf, len, d->offset, true, &used, err);
+	return one_value(d, (const uint8_t *)buf, len, d->offset, V_WHOLE, &used, err);
 }
 
 /* --------------------------------------------------------- containers */
@@ -386,7 +400,7 @@ static int block(sl_decoder *d, avdec *a, const uint8_t *p, const uint8_t *end, 
 		}
 	}
 	while (count-- > 0) {
-		rc = one_value(d, data, dlen, off, false, &n, err);
+		rc = one_value(d, data, dlen, off, V_LAST, &n, err);
 		if (rc < 0)
 			return rc;
 		if (rc == SL_EOF && count > 0) {

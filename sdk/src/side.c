@@ -6,11 +6,11 @@
 #include <sluice/sl_side.h>
 
 /* The host when it was built with member m and fills it, else NULL. */
-#define HOST_WITH(st, m)                                                                   \
-	((st) != NULL && (st)->host != NULL &&                                             \
-	         (st)->host->size >= offsetof(sl_host, m) + sizeof((st)->host->m) &&       \
-	         (st)->host->m != NULL                                                     \
-	     ? (st)->host                                                                  \
+#define HOST_WITH(st, m)                                                                           \
+	((st) != NULL && (st)->host != NULL &&                                                     \
+	         (st)->host->size >= offsetof(sl_host, m) + sizeof((st)->host->m) &&               \
+	         (st)->host->m != NULL                                                             \
+	     ? (st)->host                                                                          \
 	     : NULL)
 
 int sl_side_output_declare(sl_stage *st, const char *name, sl_schema *schema, sl_error *err)

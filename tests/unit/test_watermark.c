@@ -182,9 +182,11 @@ static json_t *progress_of(const char *dir, int64_t b)
 #define HEAD "name = \"t\";\ntrigger = \"available-now\";\n"
 #define SRC(times) "  { name = \"src\"; plugin = \"etsrc\"; times = \"" times "\"; },\n"
 #define REC(extra)                                                                                 \
-	"  { name = \"rec\"; plugin = \"wmrec\"; input = \"src\"; path = \"%s/rec.txt\"; " extra     \
+	"  { name = \"rec\"; plugin = \"wmrec\"; input = \"src\"; path = \"%s/rec.txt\"; " extra   \
 	" },\n"
-#define OUT(input) "  { name = \"out\"; plugin = \"tsink\"; input = \"" input "\"; path = \"%s/out.txt\"; }\n"
+#define OUT(input)                                                                                 \
+	"  { name = \"out\"; plugin = \"tsink\"; input = \"" input "\"; path = \"%s/out.txt\"; "   \
+	                                                           "}\n"
 #define WM(delay) "watermark = { column = \"ts\"; delay = \"" delay "\"; };"
 
 /* --- the rule --- */
@@ -225,20 +227,22 @@ static void test_nulls_and_empty(void)
 	CU_ASSERT_STRING_EQUAL(got, "0:none:1,1:none:2,2:40:0,3:40:1,");
 }
 
-#define TWO(b_times)                                                                       \
-	"  { name = \"a\"; plugin = \"etsrc\"; times = \"100;200;300\"; },\n"                         \
-	"  { name = \"b\"; plugin = \"etsrc\"; times = \"" b_times "\"; },\n"                         \
-	"  { name = \"ra\"; plugin = \"wmrec\"; input = \"a\"; path = \"%s/ra.txt\"; " WM(          \
-	    "10 seconds") " },\n"                                                                      \
-	"  { name = \"rb\"; plugin = \"wmrec\"; input = \"b\"; path = \"%s/rb.txt\"; " WM(          \
-	    "0 seconds") " },\n"                                                                       \
-	"  { name = \"oa\"; plugin = \"tsink\"; input = \"ra\"; path = \"%s/oa.txt\"; },\n"           \
-	"  { name = \"ob\"; plugin = \"tsink\"; input = \"rb\"; path = \"%s/ob.txt\"; }\n"
+#define TWO(b_times)                                                                               \
+	"  { name = \"a\"; plugin = \"etsrc\"; times = \"100;200;300\"; },\n"                      \
+	"  { name = \"b\"; plugin = \"etsrc\"; times = \"" b_times "\"; },\n"                      \
+	"  { name = \"ra\"; plugin = \"wmrec\"; input = \"a\"; path = \"%s/ra.txt\"; " WM(         \
+	    "10 seconds") " },\n"                                                                  \
+	                  "  { name = \"rb\"; plugin = \"wmrec\"; input = \"b\"; path = "          \
+	                  "\"%s/rb.txt\"; " WM(                                                    \
+	                      "0 seconds") " },\n"                                                 \
+	                                   "  { name = \"oa\"; plugin = \"tsink\"; input = "       \
+	                                   "\"ra\"; path = \"%s/oa.txt\"; },\n"                    \
+	                                   "  { name = \"ob\"; plugin = \"tsink\"; input = "       \
+	                                   "\"rb\"; path = \"%s/ob.txt\"; }\n"
 
 /* One global watermark: both stages see the same (want_b: rb's rows may
  * differ). */
-static void two_stages(const char *head, const char *stages, const char *want,
-                       const char *want_b)
+static void two_stages(const char *head, const char *stages, const char *want, const char *want_b)
 {
 	char dir[128], got[512];
 	sl_error err;
@@ -266,8 +270,7 @@ static void test_max_policy(void)
 /* A stage that saw no event yet holds the minimum back. */
 static void test_min_waits_for_every_stage(void)
 {
-	two_stages(HEAD, TWO(";60;70"), "0:none:1,1:none:1,2:60:1,",
-	           "0:none:0,1:none:1,2:60:1,");
+	two_stages(HEAD, TWO(";60;70"), "0:none:1,1:none:1,2:60:1,", "0:none:0,1:none:1,2:60:1,");
 }
 
 /* A plugin's own reports: declare (no key) and observe. */
@@ -278,7 +281,8 @@ static void test_plugin_declares_and_observes(void)
 
 	new_dir(dir, sizeof(dir));
 	write_pipeline(dir, HEAD,
-	               SRC("100;200;300") REC("declare = \"5 seconds\"; observe = 1000;") OUT("rec"));
+	               SRC("100;200;300") REC("declare = \"5 seconds\"; observe = 1000;")
+	                   OUT("rec"));
 	CU_ASSERT_EQUAL_FATAL(run(dir, false, &err), SL_OK);
 	records(dir, "rec.txt", got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "0:none:1,1:995:1,2:995:1,");
@@ -343,7 +347,8 @@ static void test_no_data_batch(void)
 	json_t *a, *b;
 
 	new_dir(dir, sizeof(dir));
-	write_pipeline(dir, HEAD, SRC("100;200") REC(WM("10 seconds") " deadline = 150;") OUT("rec"));
+	write_pipeline(dir, HEAD,
+	               SRC("100;200") REC(WM("10 seconds") " deadline = 150;") OUT("rec"));
 	CU_ASSERT_EQUAL_FATAL(run(dir, true, &err), SL_OK);
 	records(dir, "rec.txt", got, sizeof(got));
 	/* 190 reaches the window end 150: batch 2 runs without data. */
@@ -356,7 +361,8 @@ static void test_no_data_batch(void)
 	json_decref(b);
 	/* A deadline the watermark does not reach: no extra batch. */
 	new_dir(dir, sizeof(dir));
-	write_pipeline(dir, HEAD, SRC("100;200") REC(WM("10 seconds") " deadline = 500;") OUT("rec"));
+	write_pipeline(dir, HEAD,
+	               SRC("100;200") REC(WM("10 seconds") " deadline = 500;") OUT("rec"));
 	CU_ASSERT_EQUAL_FATAL(run(dir, false, &err), SL_OK);
 	records(dir, "rec.txt", got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "0:none:1,1:90:1,");
@@ -372,15 +378,17 @@ static void test_side_output_routed(void)
 
 	new_dir(dir, sizeof(dir));
 	write_pipeline(dir, HEAD,
-	               SRC("100;200,50,n;300") REC(WM("10 seconds") " late = true;") OUT(
-	                   "rec") "  ,{ name = \"lateout\"; plugin = \"tsink\"; input = "
-	                          "\"rec.late\"; path = \"%s/late.txt\"; }\n");
+	               SRC("100;200,50,n;300") REC(WM("10 seconds") " late = true;")
+	                   OUT("rec") "  ,{ name = \"lateout\"; plugin = \"tsink\"; input = "
+	                              "\"rec.late\"; path = \"%s/late.txt\"; }\n");
 	CU_ASSERT_EQUAL_FATAL(run(dir, true, &err), SL_OK);
 	text = slurp(dir, "late.txt");
-	CU_ASSERT_STRING_EQUAL(text ? text : "", "batch 0 rows 0\nbatch 1 rows 1\nbatch 2 rows 0\n");
+	CU_ASSERT_STRING_EQUAL(text ? text : "",
+	                       "batch 0 rows 0\nbatch 1 rows 1\nbatch 2 rows 0\n");
 	free(text);
 	text = slurp(dir, "out.txt");
-	CU_ASSERT_STRING_EQUAL(text ? text : "", "batch 0 rows 1\nbatch 1 rows 2\nbatch 2 rows 1\n");
+	CU_ASSERT_STRING_EQUAL(text ? text : "",
+	                       "batch 0 rows 1\nbatch 1 rows 2\nbatch 2 rows 1\n");
 	free(text);
 	pl = progress_of(dir, 1);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(
@@ -459,15 +467,17 @@ static bool validate_has(const char *head, const char *stages, const char *rest)
 #define AGG(extra)                                                                                 \
 	"  { name = \"agg\"; plugin = \"wmagg\"; input = \"src\"; path = \"x\"; " extra " },\n"
 #define SINK(input, extra)                                                                         \
-	"  { name = \"out\"; plugin = \"tsink\"; input = \"" input "\"; path = \"x\"; " extra " }\n"
+	"  { name = \"out\"; plugin = \"tsink\"; input = \"" input "\"; path = \"x\"; " extra " }" \
+	                                                                                      "\n"
 #define APPEND_MSG                                                                                 \
-	"Append output mode not supported when there are streaming aggregations on streaming "      \
-	"DataFrames/DataSets without watermark (declare watermark = { column = \"...\"; delay = "   \
+	"Append output mode not supported when there are streaming aggregations on streaming "     \
+	"DataFrames/DataSets without watermark (declare watermark = { column = \"...\"; delay = "  \
 	"\"...\"; } on this stage or upstream, or use mode \"update\" or \"complete\")"
 
 static void test_append_without_watermark(void)
 {
-	CU_ASSERT(validate_has(HEAD, SRC("1") AGG("") SINK("agg", ""), "5: stage 'agg': " APPEND_MSG));
+	CU_ASSERT(
+	    validate_has(HEAD, SRC("1") AGG("") SINK("agg", ""), "5: stage 'agg': " APPEND_MSG));
 	CU_ASSERT(validate_has(HEAD, SRC("1") AGG("") SINK("agg", "mode = \"append\";"),
 	                       "5: stage 'agg': " APPEND_MSG));
 	CU_ASSERT(validate_has(HEAD, SRC("1") AGG("") SINK("agg", "mode = \"update\";"), ""));
@@ -485,28 +495,29 @@ static void test_append_without_watermark(void)
 
 static void test_bad_watermark_keys(void)
 {
-	CU_ASSERT(validate_has(HEAD, SRC("1") REC("watermark = { column = \"tss\"; delay = \"1m\"; };")
-	                                 OUT("rec"),
-	                       "5: stage 'rec': watermark column 'tss' not found in the input (did "
-	                       "you mean 'ts'?)"));
-	CU_ASSERT(validate_has(HEAD, SRC("1") REC("watermark = { column = \"id\"; delay = \"1m\"; };")
-	                                 OUT("rec"),
-	                       "5: stage 'rec': watermark column 'id' is BIGINT, not TIMESTAMP "
-	                       "(convert it upstream, e.g. to_timestamp(id))"));
-	CU_ASSERT(validate_has(HEAD,
-	                       SRC("1") REC("watermark = { column = \"ts\";\n    delay = \"-1m\"; };")
-	                           OUT("rec"),
-	                       "6: stage 'rec': 'watermark': 'delay': negative duration '-1m': "
-	                       "durations must be >= 0"));
-	CU_ASSERT(validate_has(HEAD, SRC("1") REC("watermark = { colum = \"ts\"; delay = \"1m\"; };")
-	                                 OUT("rec"),
-	                       "5: stage 'rec': unknown key 'colum' in 'watermark' (did you mean "
-	                       "'column'?)"));
+	CU_ASSERT(validate_has(
+	    HEAD, SRC("1") REC("watermark = { column = \"tss\"; delay = \"1m\"; };") OUT("rec"),
+	    "5: stage 'rec': watermark column 'tss' not found in the input (did "
+	    "you mean 'ts'?)"));
+	CU_ASSERT(validate_has(
+	    HEAD, SRC("1") REC("watermark = { column = \"id\"; delay = \"1m\"; };") OUT("rec"),
+	    "5: stage 'rec': watermark column 'id' is BIGINT, not TIMESTAMP "
+	    "(convert it upstream, e.g. to_timestamp(id))"));
+	CU_ASSERT(validate_has(
+	    HEAD,
+	    SRC("1") REC("watermark = { column = \"ts\";\n    delay = \"-1m\"; };") OUT("rec"),
+	    "6: stage 'rec': 'watermark': 'delay': negative duration '-1m': "
+	    "durations must be >= 0"));
+	CU_ASSERT(validate_has(
+	    HEAD, SRC("1") REC("watermark = { colum = \"ts\"; delay = \"1m\"; };") OUT("rec"),
+	    "5: stage 'rec': unknown key 'colum' in 'watermark' (did you mean "
+	    "'column'?)"));
 	CU_ASSERT(validate_has(HEAD, SRC("1") REC("watermark = { column = \"ts\"; };") OUT("rec"),
 	                       "5: stage 'rec': 'watermark' has no 'delay'"));
-	CU_ASSERT(validate_has(HEAD, SRC("1") REC("watermark = \"ts\";") OUT("rec"),
-	                       "5: stage 'rec': 'watermark' must be a group: watermark = { column = "
-	                       "\"ts\"; delay = \"10 minutes\"; }"));
+	CU_ASSERT(
+	    validate_has(HEAD, SRC("1") REC("watermark = \"ts\";") OUT("rec"),
+	                 "5: stage 'rec': 'watermark' must be a group: watermark = { column = "
+	                 "\"ts\"; delay = \"10 minutes\"; }"));
 	CU_ASSERT(validate_has(HEAD "watermark_policy = \"median\";\n", SRC("1") OUT("src"),
 	                       "3: unknown watermark_policy 'median' (one of min, max)"));
 	CU_ASSERT(validate_has(HEAD, SRC("1") REC("late = true;") OUT("rec.lat"),

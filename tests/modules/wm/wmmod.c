@@ -167,10 +167,9 @@ static int rec_create(const sl_stage_init *init, void **ctx, sl_schema **out, sl
 	c->self = init->self;
 	c->path = strdup(sl_opt_string(o, "path"));
 	c->late = sl_opt_bool(o, "late");
-	c->deadline = sl_opt_is_set(o, "deadline") ? sl_opt_int(o, "deadline") * SEC
-	                                           : SL_NO_WATERMARK;
-	c->observe = sl_opt_is_set(o, "observe") ? sl_opt_int(o, "observe") * SEC
-	                                         : SL_NO_WATERMARK;
+	c->deadline =
+	    sl_opt_is_set(o, "deadline") ? sl_opt_int(o, "deadline") * SEC : SL_NO_WATERMARK;
+	c->observe = sl_opt_is_set(o, "observe") ? sl_opt_int(o, "observe") * SEC : SL_NO_WATERMARK;
 	c->ts = sl_schema_find(init->input_schemas[0],
 	                       init->watermark_column ? init->watermark_column : "ts");
 	if (c->path == NULL) {
@@ -178,8 +177,8 @@ static int rec_create(const sl_stage_init *init, void **ctx, sl_schema **out, sl
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	}
 	if (c->late) {
-		rc = sl_side_output_declare(init->self, "late",
-		                            (sl_schema *)init->input_schemas[0], err);
+		rc = sl_side_output_declare(init->self, "late", (sl_schema *)init->input_schemas[0],
+		                            err);
 		if (rc < 0) {
 			rec_destroy(c);
 			return rc;
