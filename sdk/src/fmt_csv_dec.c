@@ -13,198 +13,32 @@
 #include <string.h>
 #include <strings.h>
 
-#include "fmt_internal.h"
-
-enum { C_PLAIN = 0, C_SEP, C_NL };
+#include "fmt_csv.h"
 
 typedef struct csvdec {
-	uint8_t cls[256]; /* unquoted field scanning */
-	char sep, quote, escape, comment;
-	bool multi_line, trim_lead, trim_trail;
+	slf_csvtok t;
 	const char *null_value, *empty_value, *nan, *pinf, *ninf;
 	size_t null_len;
 	size_t *cols; /* input position -> column */
 	size_t n_cols;
 	slf_tsfmt *tsfmt;
-	char *scratch;
-	size_t scratch_cap;
 	bool header; /* the record at stream offset 0 is the header */
 } csvdec;
 
-/* A field as found in the input. */
-typedef struct cfield {
-	const char *p;
-	size_t len;
-	bool quoted;
-	bool escaped; /* p/len is the raw quoted content: unescape it */
-} cfield;
-
-/* Outcome of scanning a field. */
-enum { F_SEP, F_EOL, F_END, F_MORE, F_BROKEN };
-
-/* Scans the field at *pp.  F_MORE: the buffer ended inside the record and
- * more input may come. */
-static int scan_field(csvdec *c, const char **pp, const char *end, bool eof, cfield *f,
-                      int64_t *lines, const char **bad)
-{
-	const char *p = *pp;
-
-	f->quoted = false;
-	f->escaped = false;
-	if (c->trim_lead)
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-	if (p < end && *p == c->quote && c->quote != '\0') {
-		const char *s = ++p;
-		const char *after;
-
-		f->quoted = true;
-		for (;;) {
-			while (p < end && *p != c->quote && *p != c->escape && *p != '\n')
-				p++;
-			if (p >= end)
-				goto unterminated;
-			if (*p == '\n') {
-				if (!c->multi_line) {
-					*bad = s - 1;
-					*pp = p;
-					return F_BROKEN;
-				}
-				(*lines)++;
-				p++;
-				continue;
-			}
-			if (*p == c->escape && c->escape != c->quote) {
-				if (p + 1 >= end)
-					goto unterminated;
-				if (p[1] == c->quote || p[1] == c->escape) {
-					f->escaped = true;
-					p += 2;
-				} else {
-					p++;
-				}
-				continue;
-			}
-			/* a quote: doubled, or the end of the field */
-			if (p + 1 >= end && !eof)
-				goto unterminated;
-			if (p + 1 < end && p[1] == c->quote) {
-				f->escaped = true;
-				p += 2;
-				continue;
-			}
-			break;
-		}
-		f->p = s;
-		f->len = (size_t)(p - s);
-		after = ++p;
-		/* text between the closing quote and the separator is kept */
-		while (p < end && *p != c->sep && *p != '\n' && *p != '\r')
-			p++;
-		if (p > after) {
-			if (c->trim_trail) {
-				const char *q = after;
-
-				while (q < p && (*q == ' ' || *q == '\t'))
-					q++;
-				if (q == p)
-					goto ended;
-			}
-			f->escaped = true;
-			f->len = (size_t)(p - s);
-		}
-		goto ended;
-	unterminated:
-		if (!eof) {
-			*pp = p;
-			return F_MORE;
-		}
-		*bad = s - 1;
-		*pp = end;
-		return F_BROKEN;
-	}
-	f->p = p;
-	while (p < end && c->cls[(uint8_t)*p] == C_PLAIN)
-		p++;
-	f->len = (size_t)(p - f->p);
-	if (c->trim_trail)
-		while (f->len > 0 && (f->p[f->len - 1] == ' ' || f->p[f->len - 1] == '\t'))
-			f->len--;
-ended:
-	if (p >= end) {
-		*pp = p;
-		return eof ? F_END : F_MORE;
-	}
-	if (*p == c->sep) {
-		*pp = p + 1;
-		return F_SEP;
-	}
-	/* \n, \r\n or \r */
-	if (*p == '\r') {
-		if (p + 1 >= end && !eof) {
-			*pp = p;
-			return F_MORE;
-		}
-		if (p + 1 < end && p[1] == '\n')
-			p++;
-	}
-	(*lines)++;
-	*pp = p + 1;
-	return F_EOL;
-}
-
-/* The unescaped content of a quoted field with escapes, into scratch. */
-static int unescape(csvdec *c, cfield *f)
-{
-	const char *p = f->p, *end = f->p + f->len;
-	char *w;
-
-	if (f->len + 1 > c->scratch_cap) {
-		size_t cap = c->scratch_cap ? c->scratch_cap : 256;
-		char *q;
-
-		while (cap < f->len + 1)
-			cap *= 2;
-		q = realloc(c->scratch, cap);
-		if (q == NULL)
-			return SL_ENOMEM;
-		c->scratch = q;
-		c->scratch_cap = cap;
-	}
-	w = c->scratch;
-	while (p < end) {
-		if (*p == c->quote && p + 1 < end && p[1] == c->quote) {
-			*w++ = c->quote;
-			p += 2;
-		} else if (*p == c->quote) {
-			p++; /* the closing quote before trailing text */
-		} else if (*p == c->escape && c->escape != c->quote && p + 1 < end &&
-		           (p[1] == c->quote || p[1] == c->escape)) {
-			*w++ = p[1];
-			p += 2;
-		} else {
-			*w++ = *p++;
-		}
-	}
-	f->p = c->scratch;
-	f->len = (size_t)(w - c->scratch);
-	return SL_OK;
-}
-
-static bool eq(const cfield *f, const char *s, size_t n)
+static bool eq(const slf_cfield *f, const char *s, size_t n)
 {
 	return f->len == n && memcmp(f->p, s, n) == 0;
 }
 
 /* Converts field f into column col (index i of the schema). */
-static int put(sl_decoder *d, csvdec *c, slf_col *col, int i, cfield *f)
+static int put(sl_decoder *d, csvdec *c, slf_col *col, int i, slf_cfield *f)
 {
 	size_t at = (size_t)(f->p - d->rec);
 	int64_t iv;
 	double dv;
 	int rc;
 
-	if (f->escaped && (rc = unescape(c, f)) < 0)
+	if (f->escaped && (rc = slf_csv_unescape(&c->t, f)) < 0)
 		return rc;
 	if ((!f->quoted && f->len == 0 && c->null_len == 0) ||
 	    (c->null_len > 0 && eq(f, c->null_value, c->null_len)))
@@ -264,18 +98,18 @@ static int record(sl_decoder *d, csvdec *c, const char **pp, const char *end, bo
 	const char *p = *pp, *bad = NULL;
 	int64_t lines = 0;
 	size_t nf = 0;
-	cfield f;
+	slf_cfield f;
 	int st, rc;
 	bool header = c->header && off == 0 && !one;
 
 	slf_rec_begin(d, p, off);
 	for (;;) {
-		st = scan_field(c, &p, end, eof, &f, &lines, &bad);
-		if (st == F_MORE) {
+		st = slf_csv_field(&c->t, &p, end, eof, &f, &lines, &bad);
+		if (st == SLF_F_MORE) {
 			slf_col_truncate(&d->root, d->root.len);
 			return SL_AGAIN;
 		}
-		if (st == F_BROKEN) {
+		if (st == SLF_F_BROKEN) {
 			slf_rec_error(d, SLF_REC_BROKEN, (size_t)(bad - *pp), -1,
 			              "unterminated quoted field");
 			/* the record ends at the line end (or the buffer's) */
@@ -295,7 +129,7 @@ static int record(sl_decoder *d, csvdec *c, const char **pp, const char *end, bo
 			}
 		}
 		nf++;
-		if (st != F_SEP)
+		if (st != SLF_F_SEP)
 			break;
 	}
 	if (header) {
@@ -342,7 +176,7 @@ static int csv_decode(sl_decoder *d, const char *buf, size_t len, bool eof, size
 		}
 		if (*p == '\r' && p + 1 >= end && !eof)
 			break;
-		if (c->comment != '\0' && *p == c->comment) {
+		if (c->t.comment != '\0' && *p == c->t.comment) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 
 			if (nl == NULL && !eof)
@@ -383,7 +217,7 @@ static void csv_free(void *impl)
 	csvdec *c = impl;
 
 	free(c->cols);
-	free(c->scratch);
+	slf_csvtok_free(&c->t);
 	slf_tsfmt_free(c->tsfmt);
 	free(c);
 }
@@ -412,13 +246,9 @@ int slf_csv_dec_new(sl_decoder *d, sl_error *err)
 	for (i = 0; i < d->schema->n_fields; i++)
 		if ((int)i != d->corrupt)
 			c->cols[c->n_cols++] = i;
-	c->sep = o->sep ? o->sep : ',';
-	c->quote = o->quote;
-	c->escape = o->escape ? o->escape : o->quote;
-	c->comment = o->comment;
-	c->multi_line = o->multi_line;
-	c->trim_lead = o->ignore_leading_white_space;
-	c->trim_trail = o->ignore_trailing_white_space;
+	rc = slf_csvtok_init(&c->t, o, err);
+	if (rc < 0)
+		return rc;
 	c->null_value = o->null_value ? o->null_value : "";
 	c->null_len = strlen(c->null_value);
 	c->empty_value = o->empty_value ? o->empty_value : "";
@@ -426,12 +256,6 @@ int slf_csv_dec_new(sl_decoder *d, sl_error *err)
 	c->pinf = o->positive_inf ? o->positive_inf : "Inf";
 	c->ninf = o->negative_inf ? o->negative_inf : "-Inf";
 	c->header = o->header;
-	if (c->quote != '\0' && (c->sep == c->quote || c->sep == c->escape))
-		return sl_error_at(err, SL_EINVAL, "sep", -1,
-		                   "the separator cannot also be the quote or escape character");
-	c->cls[(uint8_t)c->sep] = C_SEP;
-	c->cls['\n'] = C_NL;
-	c->cls['\r'] = C_NL;
 	if (o->timestamp_format != NULL) {
 		rc = slf_tsfmt_compile(o->timestamp_format, &c->tsfmt, err);
 		if (rc < 0)
