@@ -423,7 +423,7 @@ static int container_decode(sl_decoder *d, const char *buf, size_t len, bool eof
 {
 	avdec *a = d->impl;
 	const uint8_t *p = (const uint8_t *)buf, *end = p + len;
-	size_t n;
+	size_t n = 0;
 	int rc;
 
 	*used = 0;

@@ -1,7 +1,7 @@
 /* harness_event.c - the fake host's watermark service and side outputs
  * (harness_event.h). */
-#include "harness.h"
 #include "harness_event.h"
+#include "harness.h"
 
 #include <stdlib.h>
 #include <string.h>

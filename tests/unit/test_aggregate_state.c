@@ -7,6 +7,11 @@
  * destroys the stage and creates a new one on the same store; a "crash"
  * does the same after dropping the running batch's writes.  Each test
  * compares a stage restarted that way with one that never was.
+ *
+ * The stage keeps its groups in pages of PAGE_GROUPS consecutive groups
+ * (first-seen order), one record per page: key 0x02 and the page number
+ * (4 bytes, big-endian), value a version byte, the page size and the
+ * page's groups; a batch writes each page holding a group it changed once.
  */
 #include <CUnit/Basic.h>
 #include <dlfcn.h>
@@ -16,6 +21,16 @@
 #include <string.h>
 
 #include "../harness/harness.h"
+
+/* As in plugins/transforms/aggregate/aggregate_state.c (and checked against
+ * what the stage writes). */
+#define PAGE_GROUPS 64
+#define PAGE_KEY_LEN 5
+
+static int64_t pages_for(int64_t groups)
+{
+	return (groups + PAGE_GROUPS - 1) / PAGE_GROUPS;
+}
 
 /* ---- the store: sorted committed records plus the batch's writes ---- */
 
@@ -471,6 +486,28 @@ static sl_batch *wide_batch(int n)
 
 /* ---- tests ---- */
 
+/* Every committed record is a page: 0x02 and its number, big-endian, the
+ * pages 0..n-1 in key order, each with the version and page size first. */
+static void check_pages(const store *db, int64_t groups)
+{
+	CU_ASSERT_EQUAL((int64_t)db->committed.n, pages_for(groups));
+	for (size_t i = 0; i < db->committed.n; i++) {
+		const kv *e = &db->committed.a[i];
+		CU_ASSERT_EQUAL_FATAL(e->kl, PAGE_KEY_LEN);
+		CU_ASSERT_EQUAL(e->k[0], 0x02);
+		CU_ASSERT_EQUAL((uint32_t)e->k[1] << 24 | (uint32_t)e->k[2] << 16 |
+		                    (uint32_t)e->k[3] << 8 | e->k[4],
+		                i);
+		CU_ASSERT_FATAL(e->vl >= 3);
+		CU_ASSERT_EQUAL(e->v[0], 2);           /* version */
+		CU_ASSERT_EQUAL(e->v[1], PAGE_GROUPS); /* < 128: one varint byte */
+		/* groups in the page: full but for the last */
+		CU_ASSERT_EQUAL(e->v[2], i + 1 < db->committed.n
+		                             ? PAGE_GROUPS
+		                             : groups - (int64_t)i * PAGE_GROUPS);
+	}
+}
+
 /* Restarted after every batch, in update and complete mode: the same
  * output as a stage that ran throughout, every batch. */
 static void check_restarts(sl_output_mode mode, int restart_every)
@@ -487,10 +524,14 @@ static void check_restarts(sl_output_mode mode, int restart_every)
 		CU_ASSERT_EQUAL(fake_batch(ref, id, in, 1), SL_OK);
 		CU_ASSERT_EQUAL(fake_batch(f, id, in, 1), SL_OK);
 		CU_ASSERT_STRING_EQUAL(f->text.buf, ref->text.buf);
-		/* One write per changed group, and the counters say so. */
-		CU_ASSERT_EQUAL(db.puts - puts, f->m_updated);
+		/* One write per dirty page: at least one when a group changed, at
+		 * most one per changed group and one per page; the counters count
+		 * groups. */
+		CU_ASSERT(db.puts - puts <= f->m_updated);
+		CU_ASSERT(db.puts - puts <= pages_for(f->m_total));
+		CU_ASSERT((db.puts - puts > 0) == (f->m_updated > 0));
 		CU_ASSERT_EQUAL(f->m_total, ref->m_total);
-		CU_ASSERT_EQUAL((int64_t)db.committed.n, f->m_total);
+		check_pages(&db, f->m_total);
 		if (mode == SL_MODE_UPDATE)
 			CU_ASSERT_EQUAL(f->rows_out, f->m_updated);
 		sl_batch_unref(in);
@@ -503,7 +544,7 @@ static void check_restarts(sl_output_mode mode, int restart_every)
 		}
 	}
 	CU_ASSERT_EQUAL(db.gets, 0);
-	CU_ASSERT(ref->m_total > 100);
+	CU_ASSERT(ref->m_total > 4 * PAGE_GROUPS); /* several pages, the last partial */
 	fake_free(ref);
 	fake_free(f);
 	store_free(&ref_db);
@@ -628,63 +669,250 @@ static void test_not_durable(void)
 	store_free(&db);
 }
 
-/* A record that does not decode stops create with a message. */
-static void test_damaged(void)
+/* ---- pages ---- */
+
+#define KV "key BIGINT, value BIGINT"
+
+static const char *const kv_opts[] = {
+    "group_by[]",          "key", "aggregates[]", "count(*) AS n", "aggregates[]",
+    "sum(value) AS total", NULL};
+
+/* Rows (keys[i], i). */
+static sl_batch *key_batch(const int64_t *keys, size_t n)
 {
-	static const char *const opts[] = {"group_by[]", "k2", "aggregates[]", "count(*) AS n",
-	                                   NULL};
+	sl_schema *schema = slh_schema_parse(KV);
+	sl_batch_builder *bb = sl_batch_builder_new(schema, (int64_t)n);
+	sl_batch *b;
+
+	for (size_t i = 0; i < n; i++) {
+		sl_builder_append_int64(sl_batch_builder_column(bb, 0), keys[i]);
+		sl_builder_append_int64(sl_batch_builder_column(bb, 1), (int64_t)i);
+	}
+	b = sl_batch_builder_finish(bb);
+	sl_batch_builder_free(bb);
+	sl_type_unref(schema);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	return b;
+}
+
+/* Keys 0..n-1: groups 0..n-1 in that order. */
+static sl_batch *first_keys(int64_t n)
+{
+	int64_t *k = malloc((size_t)n * sizeof(*k));
+	sl_batch *b;
+
+	for (int64_t i = 0; i < n; i++)
+		k[i] = i;
+	b = key_batch(k, (size_t)n);
+	free(k);
+	return b;
+}
+
+static uint32_t page_of(const kv *e)
+{
+	return (uint32_t)e->k[1] << 24 | (uint32_t)e->k[2] << 16 | (uint32_t)e->k[3] << 8 | e->k[4];
+}
+
+/* One put per dirty page, in page order, whatever order the groups
+ * changed in; a page whose groups changed partly keeps the others; a
+ * restart after every batch gives what a stage that ran throughout gives
+ * (complete mode: every group, every batch). */
+static void test_dirty_pages(void)
+{
+	/* 200 groups: pages 0..3 (64, 64, 64, 8). */
+	static const int64_t b1[] = {199, 5, 71, 70, 5}; /* pages 3, 0, 1 */
+	static const int64_t b2[] = {130, 1000, 131};    /* page 2; new group 200 in page 3 */
+	static const int64_t b3[] = {64, 127, 63, 0};    /* pages 0 and 1, their ends */
+	static const int64_t b4[] = {1000, 1000, 199};   /* page 3 only */
+	static const struct {
+		const int64_t *keys;
+		size_t n;
+		int64_t puts, updated, total;
+		uint32_t pages[3];
+	} steps[] = {
+	    {b1, 5, 3, 4, 200, {0, 1, 3}},
+	    {b2, 3, 2, 3, 201, {2, 3}},
+	    {b3, 4, 2, 4, 201, {0, 1}},
+	    {b4, 3, 1, 2, 201, {3}},
+	};
+	store ref_db = {.durable = 1}, db = {.durable = 1};
+	fake *ref = fake_new(&ref_db, 1, KV, SL_MODE_COMPLETE, kv_opts);
+	fake *f = fake_new(&db, 1, KV, SL_MODE_COMPLETE, kv_opts);
+	sl_batch *b0 = first_keys(200);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f->ctx);
+	CU_ASSERT_EQUAL(fake_batch(ref, 0, b0, 1), SL_OK);
+	CU_ASSERT_EQUAL(fake_batch(f, 0, b0, 1), SL_OK);
+	CU_ASSERT_EQUAL(db.puts, 4);
+	CU_ASSERT_EQUAL(f->m_updated, 200);
+	check_pages(&db, 200);
+	for (size_t s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+		sl_batch *b = key_batch(steps[s].keys, steps[s].n);
+		int64_t puts = db.puts;
+		fake_free(f);
+		f = fake_new(&db, 1, KV, SL_MODE_COMPLETE, kv_opts);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f->ctx);
+		CU_ASSERT_EQUAL(fake_batch(ref, (int64_t)s + 1, b, 1), SL_OK);
+		CU_ASSERT_EQUAL(fake_batch(f, (int64_t)s + 1, b, 0), SL_OK);
+		CU_ASSERT_STRING_EQUAL(f->text.buf, ref->text.buf);
+		CU_ASSERT_EQUAL(db.puts - puts, steps[s].puts);
+		CU_ASSERT_EQUAL(f->m_updated, steps[s].updated);
+		CU_ASSERT_EQUAL(f->m_total, steps[s].total);
+		CU_ASSERT_EQUAL_FATAL((int64_t)db.pending.n, steps[s].puts);
+		for (size_t i = 0; i < db.pending.n; i++)
+			CU_ASSERT_EQUAL(page_of(&db.pending.a[i]), steps[s].pages[i]);
+		store_commit(&db);
+		check_pages(&db, steps[s].total);
+		sl_batch_unref(b);
+	}
+	/* The last state, restarted once more, in update mode: every group. */
+	fake_free(f);
+	f = fake_new(&db, 1, KV, SL_MODE_UPDATE, kv_opts);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f->ctx);
+	{
+		sl_batch *b = key_batch((const int64_t[]){1000, 0, 199}, 3);
+		CU_ASSERT_EQUAL(fake_batch(f, 9, b, 1), SL_OK);
+		/* first-seen order; sums of the row numbers the key had */
+		CU_ASSERT_STRING_EQUAL(f->text.buf, "0, 3, 4\n199, 4, 203\n1000, 4, 2\n");
+		sl_batch_unref(b);
+	}
+	fake_free(ref);
+	fake_free(f);
+	sl_batch_unref(b0);
+	store_free(&ref_db);
+	store_free(&db);
+}
+
+/* A store of 200 groups (4 pages) that spoil() damages: create fails with
+ * a message holding want, and writes nothing. */
+static void check_refused(void (*spoil)(store *), const char *want)
+{
 	store db = {.durable = 1};
-	fake *f = fake_new(&db, 1, WIDE, SL_MODE_UPDATE, opts);
-	sl_batch *b = wide_batch(50);
+	fake *f = fake_new(&db, 1, KV, SL_MODE_UPDATE, kv_opts);
+	sl_batch *b = first_keys(200);
+	int64_t puts;
 
 	CU_ASSERT_EQUAL(fake_batch(f, 0, b, 1), SL_OK);
 	fake_free(f);
-	CU_ASSERT_FATAL(db.committed.n > 0);
-	db.committed.a[0].vl = 1; /* cut short: the seq, no count */
-	f = fake_new(&db, 1, WIDE, SL_MODE_UPDATE, opts);
+	CU_ASSERT_EQUAL_FATAL(db.committed.n, 4);
+	spoil(&db);
+	puts = db.puts + db.dels;
+	f = fake_new(&db, 1, KV, SL_MODE_UPDATE, kv_opts);
 	CU_ASSERT_PTR_NULL(f->ctx);
 	CU_ASSERT(f->err.code < 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(f->err.msg, "damaged"));
+	CU_ASSERT_PTR_NULL(strchr(f->err.msg, '\n'));
+	if (strstr(f->err.msg, want) == NULL)
+		fprintf(stderr, "\nmessage: %s (wanted '%s')\n", f->err.msg, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f->err.msg, want));
+	CU_ASSERT_EQUAL(db.puts + db.dels, puts);
 	fake_free(f);
 	sl_batch_unref(b);
 	store_free(&db);
 }
 
+static void cut_short(store *db)
+{
+	db->committed.a[1].vl = 1; /* the version, no header */
+}
+
+static void cut_mid_group(store *db)
+{
+	db->committed.a[1].vl -= 2; /* the last group's sum cut */
+}
+
+static void extra_byte(store *db)
+{
+	kv *e = &db->committed.a[3];
+	e->v = realloc(e->v, e->vl + 1);
+	e->v[e->vl++] = 0;
+}
+
+static void page_missing(store *db)
+{
+	kv e = {dup_bytes(db->committed.a[1].k, PAGE_KEY_LEN), NULL, PAGE_KEY_LEN, 0};
+	kvs_apply(&db->committed, e);
+}
+
+static void page_short(store *db)
+{
+	db->committed.a[0].v[2] = PAGE_GROUPS - 1; /* one group fewer, and bytes after */
+}
+
+static void bad_version(store *db)
+{
+	db->committed.a[0].v[0] = 7;
+}
+
+static void other_page_size(store *db)
+{
+	for (size_t i = 0; i < db->committed.n; i++)
+		db->committed.a[i].v[1] = 32;
+}
+
+static void foreign_key(store *db)
+{
+	const uint8_t k[] = {0x02, 0, 0};
+	kvs_apply(&db->committed, (kv){dup_bytes(k, sizeof(k)), dup_bytes("x", 1), sizeof(k), 1});
+}
+
+/* What the stage wrote before pages: one record per group (0x01 and the
+ * key columns; the seq and the accumulators). */
+static void old_format(store *db)
+{
+	const uint8_t k[] = {0x01, 1, 0x0a}, v[] = {0, 1, 1, 0};
+	kvs_free(&db->committed);
+	kvs_apply(&db->committed, (kv){dup_bytes(k, sizeof(k)), dup_bytes(v, sizeof(v)), 3, 4});
+}
+
+/* A page that does not decode stops create with a one-line message; so
+ * does a checkpoint of the one-record-per-group layout, which is refused. */
+static void test_damaged(void)
+{
+	check_refused(cut_short, "damaged");
+	check_refused(cut_mid_group, "damaged");
+	check_refused(extra_byte, "damaged");
+	check_refused(page_missing, "page 2 of this stage's groups in the state store does not "
+	                            "follow on from the pages before it");
+	check_refused(page_short, "damaged");
+	check_refused(bad_version, "unknown version");
+	check_refused(other_page_size, "pages of 32, this version uses pages of 64");
+	check_refused(foreign_key, "not a page of groups");
+	check_refused(old_format, "one record per group, the layout of an earlier sluice");
+}
+
 /* 10,000 groups; restored, then one batch changing all of them: one put
- * each, and the records stay small. */
+ * per page, the counters count groups, and the pages stay small. */
 static void test_many_groups(void)
 {
-	static const char *const opts[] = {
-	    "group_by[]",          "key", "aggregates[]", "count(*) AS n", "aggregates[]",
-	    "sum(value) AS total", NULL};
-	const char *ddl = "key BIGINT, value BIGINT";
 	store db = {.durable = 1};
-	fake *f = fake_new(&db, 1, ddl, SL_MODE_UPDATE, opts);
-	sl_schema *schema = slh_schema_parse(ddl);
-	sl_batch_builder *bb = sl_batch_builder_new(schema, 20000);
+	fake *f = fake_new(&db, 1, KV, SL_MODE_UPDATE, kv_opts);
+	int64_t *keys = malloc(20000 * sizeof(*keys));
 	sl_batch *b;
 	size_t bytes = 0;
 	int64_t puts;
 
-	for (int i = 0; i < 20000; i++) {
-		sl_builder_append_int64(sl_batch_builder_column(bb, 0), i % 10000);
-		sl_builder_append_int64(sl_batch_builder_column(bb, 1), i);
-	}
-	b = sl_batch_builder_finish(bb);
-	sl_batch_builder_free(bb);
-	sl_type_unref(schema);
+	for (int i = 0; i < 20000; i++)
+		keys[i] = i % 10000;
+	b = key_batch(keys, 20000);
+	free(keys);
 	CU_ASSERT_EQUAL(fake_batch(f, 0, b, 1), SL_OK);
-	CU_ASSERT_EQUAL(db.puts, 10000);
+	CU_ASSERT_EQUAL(db.puts, pages_for(10000));
+	CU_ASSERT_EQUAL(f->m_updated, 10000);
 	fake_free(f);
-	f = fake_new(&db, 1, ddl, SL_MODE_UPDATE, opts);
+	f = fake_new(&db, 1, KV, SL_MODE_UPDATE, kv_opts);
 	puts = db.puts;
 	CU_ASSERT_EQUAL(fake_batch(f, 1, b, 1), SL_OK);
-	CU_ASSERT_EQUAL(db.puts - puts, 10000);
+	CU_ASSERT_EQUAL(db.puts - puts, pages_for(10000));
+	CU_ASSERT_EQUAL(f->m_updated, 10000);
+	CU_ASSERT_EQUAL(f->m_total, 10000);
 	CU_ASSERT_EQUAL(f->rows_out, 10000);
 	CU_ASSERT_PTR_NOT_NULL(strstr(f->text.buf, "\n9999, 4, 59996\n"));
+	check_pages(&db, 10000);
 	for (size_t i = 0; i < db.committed.n; i++)
 		bytes += db.committed.a[i].kl + db.committed.a[i].vl;
-	CU_ASSERT(bytes < 10000 * 16); /* key 1+1+3, value 2+1+1+4 at most */
+	/* per group: key 1+3, count(*) 1, sum's count 1 and sum 3 at most; per
+	 * page: key 5, header 3 */
+	CU_ASSERT(bytes <= 10000 * 9 + db.committed.n * 8);
 	fake_free(f);
 	sl_batch_unref(b);
 	store_free(&db);
@@ -702,7 +930,8 @@ int main(void)
 	    {"uncommitted batch replayed", test_crash_replay},
 	    {"global aggregate", test_global},
 	    {"no checkpoint, no service", test_not_durable},
-	    {"damaged record refused", test_damaged},
+	    {"one put per dirty page", test_dirty_pages},
+	    {"damaged page or old layout refused", test_damaged},
 	    {"10000 groups", test_many_groups},
 	};
 	CU_pSuite suite;

@@ -59,8 +59,7 @@ static slh *trade_stage(sl_output_mode mode, bool running, const char *late)
 	CU_ASSERT_FATAL(h != NULL);
 	slh_set(h, "time_column", "CreatedTime");
 	slh_set(h, "size", "15 minutes");
-	slh_add(h, "aggregates",
-	        "sum(CASE WHEN Type = 'BUY' THEN Amount ELSE 0 END) AS TotalBuy");
+	slh_add(h, "aggregates", "sum(CASE WHEN Type = 'BUY' THEN Amount ELSE 0 END) AS TotalBuy");
 	slh_add(h, "aggregates",
 	        "sum(CASE WHEN Type = 'SELL' THEN Amount ELSE 0 END) AS TotalSell");
 	if (running) {
@@ -82,8 +81,8 @@ static int run1(slh *h, int64_t id, sl_batch *b)
 	return rc;
 }
 
-static const char *const seed08[] = {"10:05 BUY 500",  "10:12 BUY 300",  "10:20 BUY 800",
-                                     "10:40 BUY 900",  "10:25 SELL 400", "10:48 SELL 600"};
+static const char *const seed08[] = {"10:05 BUY 500", "10:12 BUY 300",  "10:20 BUY 800",
+                                     "10:40 BUY 900", "10:25 SELL 400", "10:48 SELL 600"};
 
 static const char seed08_table[] =
     "2019-02-05 10:00:00, 2019-02-05 10:15:00, 800, 0, 800, 0, 800\n"
@@ -118,7 +117,8 @@ static void test_seed08_update_per_record(void)
 		CU_ASSERT_EQUAL(run1(h, i, trades(&seed08[i], 1)), SL_OK);
 	CU_ASSERT_STRING_EQUAL(
 	    slh_out_text(h),
-	    /* 10:05 */ "2019-02-05 10:00:00, 2019-02-05 10:15:00, 500, 0, 500, 0, 500\n"
+	    /* 10:05 */
+	    "2019-02-05 10:00:00, 2019-02-05 10:15:00, 500, 0, 500, 0, 500\n"
 	    /* 10:12 */ "2019-02-05 10:00:00, 2019-02-05 10:15:00, 800, 0, 800, 0, 800\n"
 	    /* 10:20 */ "2019-02-05 10:15:00, 2019-02-05 10:30:00, 800, 0, 1600, 0, 1600\n"
 	    /* 10:40 */ "2019-02-05 10:30:00, 2019-02-05 10:45:00, 900, 0, 2500, 0, 2500\n"
@@ -179,9 +179,8 @@ static void test_late_side_output(void)
 	CU_ASSERT_EQUAL(run1(h, 0, trades(b0, 2)), SL_OK);
 	slh_set_watermark(h, ts("2019-02-05 10:18:00"));
 	CU_ASSERT_EQUAL(run1(h, 1, trades(b1, 3)), SL_OK);
-	CU_ASSERT_STRING_EQUAL(slh_side_text(h, "late"),
-	                       "2019-02-05 10:14:00, SELL, 300\n"
-	                       "2019-02-05 10:01:00, BUY, 1\n");
+	CU_ASSERT_STRING_EQUAL(slh_side_text(h, "late"), "2019-02-05 10:14:00, SELL, 300\n"
+	                                                 "2019-02-05 10:01:00, BUY, 1\n");
 	CU_ASSERT_EQUAL(slh_metric(h, "numRowsDroppedByWatermark"), 0);
 	slh_free(h);
 }
@@ -206,9 +205,8 @@ static void test_append(void)
 	slh_set_watermark(h, ts("2019-02-05 11:00:00"));
 	CU_ASSERT_EQUAL(slh_run(h, 2, NULL, 0), SL_OK);
 	CU_ASSERT_STRING_EQUAL(
-	    slh_out_text(h),
-	    "2019-02-05 10:15:00, 2019-02-05 10:30:00, 800, 300, 1300, 300, 1000\n"
-	    "2019-02-05 10:45:00, 2019-02-05 11:00:00, 5, 0, 1305, 300, 1005\n");
+	    slh_out_text(h), "2019-02-05 10:15:00, 2019-02-05 10:30:00, 800, 300, 1300, 300, 1000\n"
+	                     "2019-02-05 10:45:00, 2019-02-05 11:00:00, 5, 0, 1305, 300, 1005\n");
 	CU_ASSERT_EQUAL(slh_deadline(h), SL_NO_WATERMARK);
 	slh_clear(h);
 	CU_ASSERT_EQUAL(slh_run(h, 3, NULL, 0), SL_OK);
@@ -321,11 +319,10 @@ static void test_sessions_merge(void)
 	slh *h = event_stage("session", SL_MODE_UPDATE, aggs, 2);
 
 	/* a: 0 and 25 are apart (two sessions); b: one session. */
-	CU_ASSERT_EQUAL(run1(h, 0, events("[[\"a\", 0, 1, \"x\"], [\"a\", 25, 2, \"x\"],"
-	                                  " [\"b\", 3, 10, \"y\"], [\"b\", 9, 10, \"y\"]]")),
+	CU_ASSERT_EQUAL(run1(h, 0,
+	                     events("[[\"a\", 0, 1, \"x\"], [\"a\", 25, 2, \"x\"],"
+	                            " [\"b\", 3, 10, \"y\"], [\"b\", 9, 10, \"y\"]]")),
 	                SL_OK);
-	if (getenv("WDEBUG"))
-		fprintf(stderr, "\n%s", slh_out_text(h));
 	CU_ASSERT_STRING_EQUAL(slh_out_text(h),
 	                       "a, 2019-02-05 10:00:00, 2019-02-05 10:10:00, 1, 1\n"
 	                       "b, 2019-02-05 10:03:00, 2019-02-05 10:19:00, 2, 20\n"
@@ -333,8 +330,7 @@ static void test_sessions_merge(void)
 	CU_ASSERT_EQUAL(slh_metric(h, "stateRowsTotal"), 3);
 	slh_clear(h);
 	/* a at 12 bridges 0..10 and 25..35 (12+10 = 22 < 25: no; 16 does) */
-	CU_ASSERT_EQUAL(run1(h, 1, events("[[\"a\", 8, 4, \"x\"], [\"a\", 17, 8, \"x\"]]")),
-	                SL_OK);
+	CU_ASSERT_EQUAL(run1(h, 1, events("[[\"a\", 8, 4, \"x\"], [\"a\", 17, 8, \"x\"]]")), SL_OK);
 	CU_ASSERT_STRING_EQUAL(slh_out_text(h),
 	                       "a, 2019-02-05 10:00:00, 2019-02-05 10:35:00, 4, 15\n");
 	slh_clear(h);
@@ -343,18 +339,78 @@ static void test_sessions_merge(void)
 	slh_free(h);
 }
 
+/* Sessions in append mode: a session comes out when the watermark passes
+ * its end (last record + gap); a record whose own session would already be
+ * closed is late; a restart on the store keeps the open sessions. */
+static void test_sessions_append_restart(void)
+{
+	static const char *const aggs[] = {"count(*) AS n", "sum(v) AS total"};
+	slh_store *db = slh_store_new();
+	slh *h = slh_new("window");
+	sl_schema *in = slh_schema_parse(EVENTS);
+	int64_t base = ts("2019-02-05 10:00:00");
+
+	slh_set(h, "time_column", "t");
+	slh_set(h, "kind", "session");
+	slh_set(h, "gap", "10 minutes");
+	slh_add(h, "group_by", "user");
+	for (size_t i = 0; i < 2; i++)
+		slh_add(h, "aggregates", aggs[i]);
+	slh_use_store(h, db);
+	CU_ASSERT_FATAL(slh_create(h, in, SL_MODE_APPEND) == SL_OK);
+	CU_ASSERT_EQUAL(run1(h, 0,
+	                     events("[[\"a\", 0, 1, \"x\"], [\"a\", 5, 2, \"x\"],"
+	                            " [\"b\", 30, 5, \"y\"]]")),
+	                SL_OK);
+	slh_store_commit(db);
+	CU_ASSERT_EQUAL(slh_out_rows(h), 0);
+	CU_ASSERT_EQUAL(slh_deadline(h), base + 15 * MIN_US);
+	slh_free(h);
+
+	/* Restart; the watermark 10:20 closes a's session [10:00, 10:15). */
+	h = slh_new("window");
+	slh_set(h, "time_column", "t");
+	slh_set(h, "kind", "session");
+	slh_set(h, "gap", "10 minutes");
+	slh_add(h, "group_by", "user");
+	for (size_t i = 0; i < 2; i++)
+		slh_add(h, "aggregates", aggs[i]);
+	slh_use_store(h, db);
+	CU_ASSERT_FATAL(slh_create(h, in, SL_MODE_APPEND) == SL_OK);
+	slh_set_watermark(h, base + 20 * MIN_US);
+	/* a at 9 is late (9 + 10 <= 20); b at 35 extends b's session. */
+	CU_ASSERT_EQUAL(run1(h, 1, events("[[\"a\", 9, 100, \"x\"], [\"b\", 35, 1, \"y\"]]")),
+	                SL_OK);
+	slh_store_commit(db);
+	CU_ASSERT_STRING_EQUAL(slh_out_text(h),
+	                       "a, 2019-02-05 10:00:00, 2019-02-05 10:15:00, 2, 3\n");
+	CU_ASSERT_EQUAL(slh_metric(h, "numRowsDroppedByWatermark"), 1);
+	slh_clear(h);
+	slh_set_watermark(h, base + 45 * MIN_US);
+	CU_ASSERT_EQUAL(slh_run(h, 2, NULL, 0), SL_OK);
+	slh_store_commit(db);
+	CU_ASSERT_STRING_EQUAL(slh_out_text(h),
+	                       "b, 2019-02-05 10:30:00, 2019-02-05 10:45:00, 2, 6\n");
+	CU_ASSERT_EQUAL(slh_store_count(db, "C"), 0);
+	CU_ASSERT_EQUAL(slh_deadline(h), SL_NO_WATERMARK);
+	sl_type_unref(in);
+	slh_free(h);
+	slh_store_free(db);
+}
+
 static void test_all_aggregates(void)
 {
 	static const char *const aggs[] = {
-	    "count(*) AS n",        "count(s) AS ns",       "sum(v) AS sv",
-	    "avg(v) AS av",         "min(s) AS mins",       "max(s) AS maxs",
-	    "first(s) AS fs",       "last(s) AS ls",        "first(v) AS fv",
-	    "last(v) AS lv",        "count(DISTINCT s) AS ds", "count_distinct(v) AS dv",
-	    "min(v) AS minv",       "max(v) AS maxv"};
+	    "count(*) AS n",  "count(s) AS ns",          "sum(v) AS sv",
+	    "avg(v) AS av",   "min(s) AS mins",          "max(s) AS maxs",
+	    "first(s) AS fs", "last(s) AS ls",           "first(v) AS fv",
+	    "last(v) AS lv",  "count(DISTINCT s) AS ds", "count_distinct(v) AS dv",
+	    "min(v) AS minv", "max(v) AS maxv"};
 	slh *h = event_stage("tumbling", SL_MODE_COMPLETE, aggs, 14);
 
-	CU_ASSERT_EQUAL(run1(h, 0, events("[[\"a\", 5, 3, \"pear\"], [\"a\", 1, 7, \"apple\"],"
-	                                  " [\"a\", 2, 3, \"fig\"]]")),
+	CU_ASSERT_EQUAL(run1(h, 0,
+	                     events("[[\"a\", 5, 3, \"pear\"], [\"a\", 1, 7, \"apple\"],"
+	                            " [\"a\", 2, 3, \"fig\"]]")),
 	                SL_OK);
 	slh_clear(h);
 	CU_ASSERT_EQUAL(run1(h, 1, events("[[\"a\", 50, 1, \"apple\"], [\"a\", 70, 9, \"kiwi\"]]")),
@@ -455,16 +511,16 @@ static void expect_create_error(const char *const *opts, const char *want)
 
 static void test_errors(void)
 {
-	static const char *const a[] = {"time_column", "Type", "size", "1 hour",
+	static const char *const a[] = {"time_column", "Type",          "size", "1 hour",
 	                                "aggregates",  "count(*) AS n", NULL};
-	static const char *const b[] = {"time_column", "CreatedTime", "kind", "sliding",
-	                                "size", "5 minutes", "slide", "10 minutes",
-	                                "aggregates", "count(*) AS n", NULL};
+	static const char *const b[] = {"time_column", "CreatedTime",   "kind",  "sliding",
+	                                "size",        "5 minutes",     "slide", "10 minutes",
+	                                "aggregates",  "count(*) AS n", NULL};
 	static const char *const c[] = {"time_column", "CreatedTime", "size", "1 hour",
 	                                "aggregates",  "sum(Amount)", NULL};
-	static const char *const d[] = {"time_column", "CreatedTime", "kind", "session",
+	static const char *const d[] = {"time_column", "CreatedTime",   "kind", "session",
 	                                "aggregates",  "count(*) AS n", NULL};
-	static const char *const e[] = {"time_column", "CreatedTime", "size", "1 hour",
+	static const char *const e[] = {"time_column", "CreatedTime",      "size", "1 hour",
 	                                "aggregates",  "upper(Type) AS u", NULL};
 
 	expect_create_error(a, "must be a TIMESTAMP");
@@ -488,6 +544,7 @@ int main(void)
 	    {"append mode", test_append},
 	    {"09: sliding windows", test_seed09_sliding},
 	    {"session windows merge", test_sessions_merge},
+	    {"sessions: append, late, restart", test_sessions_append_restart},
 	    {"every aggregate", test_all_aggregates},
 	    {"window struct", test_window_struct},
 	    {"restart from the store", test_restart},

@@ -32,8 +32,8 @@
 #include "../../plugins/common/slplug.h"
 #include "../harness/harness.h"
 
-#define UNIT 60000000LL /* a minute */
-#define BASE (-50 * UNIT) /* some times before the epoch: floor alignment */
+#define UNIT ((int64_t)60000000) /* a minute */
+#define BASE (-50 * UNIT)        /* some times before the epoch: floor alignment */
 #define MAX_EV 160
 #define MAX_WIN 4096
 #define MAX_KEYS 4
@@ -88,10 +88,9 @@ typedef struct tcase {
 	int64_t late;
 } tcase;
 
-static const char *const AGGS[] = {
-    "count(*) AS n",   "sum(v) AS s",   "min(v) AS mn", "max(v) AS mx",
-    "count(v) AS c",   "avg(v) AS av",  "first(v) AS f", "last(v) AS l",
-    "count(DISTINCT v) AS d"};
+static const char *const AGGS[] = {"count(*) AS n", "sum(v) AS s",   "min(v) AS mn",
+                                   "max(v) AS mx",  "count(v) AS c", "avg(v) AS av",
+                                   "first(v) AS f", "last(v) AS l",  "count(DISTINCT v) AS d"};
 
 static void gen_case(tcase *c)
 {
@@ -239,7 +238,8 @@ static void ref_render(tcase *c, const bool *emit, sl_strbuf *sb)
 		sl_strbuf_printf(sb, ", %" PRId64, w->n);
 		if (w->nv > 0) {
 			slp_fmt_double(d, (double)w->sum / (double)w->nv);
-			sl_strbuf_printf(sb, ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %s",
+			sl_strbuf_printf(sb,
+			                 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %s",
 			                 w->sum, w->mn, w->mx, w->nv, d);
 		} else {
 			sl_strbuf_puts(sb, ", null, null, null, 0, null");
@@ -326,10 +326,10 @@ static slh *make_stage(const tcase *c, slh_store *db)
 	CU_ASSERT_FATAL(h != NULL && in != NULL);
 	slh_set(h, "time_column", "t");
 	slh_set(h, "kind", c->sliding ? "sliding" : "tumbling");
-	snprintf(buf, sizeof(buf), "%" PRId64 "us", c->size);
+	snprintf(buf, sizeof(buf), "%" PRId64 " minutes", c->size / UNIT);
 	slh_set(h, "size", buf);
 	if (c->sliding) {
-		snprintf(buf, sizeof(buf), "%" PRId64 "us", c->slide);
+		snprintf(buf, sizeof(buf), "%" PRId64 " minutes", c->slide / UNIT);
 		slh_set(h, "slide", buf);
 	}
 	slh_add(h, "group_by", "k");
@@ -399,6 +399,11 @@ static void sort_lines(char *text, sl_strbuf *out)
 
 static const char *const MODES[] = {"append", "update", "complete"};
 
+/* What the cases exercised, printed at the end. */
+static struct {
+	int64_t rows, late, restarts, cases[2][3];
+} stats;
+
 /* Runs one case; returns false (with a report on stderr) on a mismatch. */
 static bool run_case(int id, uint64_t seed)
 {
@@ -436,6 +441,8 @@ static bool run_case(int id, uint64_t seed)
 		sl_strbuf_reset(&b);
 		sl_strbuf_puts(&b, slh_out_text(h));
 		sort_lines(b.buf, &got);
+		for (const char *p = want.buf; *p; p++)
+			stats.rows += *p == '\n';
 		if (strcmp(want.buf, got.buf) != 0) {
 			fprintf(stderr,
 			        "\ncase %d (seed %" PRIu64 "): %s size %" PRId64 " slide %" PRId64
@@ -458,6 +465,7 @@ static bool run_case(int id, uint64_t seed)
 		if (db != NULL && rnd() % 5 == 0) {
 			dropped += slh_metric(h, "numRowsDroppedByWatermark");
 			side_rows += slh_side_rows(h, "late");
+			stats.restarts++;
 			slh_free(h);
 			h = make_stage(c, db);
 		}
@@ -465,10 +473,13 @@ static bool run_case(int id, uint64_t seed)
 	dropped += slh_metric(h, "numRowsDroppedByWatermark");
 	side_rows += slh_side_rows(h, "late");
 	if (ok && (c->side ? side_rows : dropped) != c->late) {
-		fprintf(stderr, "case %d (seed %" PRIu64 "): %" PRId64 " late rows, want %" PRId64 "\n",
-		        id, seed, c->side ? side_rows : dropped, c->late);
+		fprintf(stderr,
+		        "case %d (seed %" PRIu64 "): %" PRId64 " late rows, want %" PRId64 "\n", id,
+		        seed, c->side ? side_rows : dropped, c->late);
 		ok = false;
 	}
+	stats.late += c->late;
+	stats.cases[c->sliding][c->mode]++;
 	if (ok && (c->side ? dropped : side_rows) != 0) {
 		fprintf(stderr, "case %d: late rows counted twice\n", id);
 		ok = false;
@@ -494,6 +505,12 @@ static void test_random_streams(void)
 		if (!run_case(i, seed0 + (uint64_t)i * 7919))
 			failed++;
 	CU_ASSERT_EQUAL(failed, 0);
+	fprintf(stderr,
+	        "\n  %d cases (tumbling append/update/complete %" PRId64 "/%" PRId64 "/%" PRId64
+	        ", sliding %" PRId64 "/%" PRId64 "/%" PRId64 "): %" PRId64 " window rows compared, "
+	        "%" PRId64 " late rows, %" PRId64 " restarts\n",
+	        cases, stats.cases[0][0], stats.cases[0][1], stats.cases[0][2], stats.cases[1][0],
+	        stats.cases[1][1], stats.cases[1][2], stats.rows, stats.late, stats.restarts);
 }
 
 int main(void)

@@ -10,8 +10,9 @@
  *   3. run one update loop per aggregate over (group id, value).
  * String keys are copied into an arena owned by the table.  The groups a
  * micro-batch touched are listed: update mode emits them, and end_batch
- * writes them to the state store (aggregate_state.c), one record per changed
- * group per batch; create restores every group from the store.
+ * writes them to the state store (aggregate_state.c), grouped in pages of
+ * consecutive group ids, one write per page a batch changed; create restores
+ * every group from the store.
  */
 #include "aggregate.h"
 
@@ -83,7 +84,6 @@ int agg_grow_groups(agg_ctx *ctx)
 	int rc = SL_OK;
 
 	rc |= grow(&ctx->ghash, sizeof(uint64_t), oc, nc, 0);
-	rc |= grow(&ctx->seq, sizeof(int64_t), oc, nc, 0);
 	rc |= grow(&ctx->touched_epoch, sizeof(uint32_t), oc, nc, 0);
 	rc |= grow(&ctx->touched, sizeof(uint32_t), oc, nc, 0);
 	for (size_t i = 0; i < ctx->n_keys; i++) {
@@ -214,7 +214,6 @@ static int64_t add_group(agg_ctx *ctx, uint64_t h, int64_t i)
 		}
 	}
 	ctx->ghash[g] = h;
-	ctx->seq[g] = ctx->next_seq++;
 	ctx->n_groups++;
 	return g;
 }
@@ -532,8 +531,7 @@ static void agg_destroy(void *vctx)
 	free(ctx->keys);
 	free(ctx->aggs);
 	free(ctx->ghash);
-	free(ctx->seq);
-	free(ctx->rec);
+	agg_state_free(ctx);
 	free(ctx->table);
 	free(ctx->karena);
 	free(ctx->touched_epoch);
@@ -728,10 +726,8 @@ static int agg_create(const sl_stage_init *init, void **out_ctx, sl_schema **out
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (nk == 0) {
+	if (nk == 0)
 		ctx->n_groups = 1; /* the one group of a global aggregate */
-		ctx->next_seq = 1;
-	}
 	/* Groups committed by an earlier run come back from the state store
 	 * (a dry run touches nothing; without a checkpoint the store starts
 	 * empty and is not written). */
@@ -978,8 +974,8 @@ static sl_array *agg_output(agg_ctx *ctx, const agg *a, const uint32_t *g, int64
 /* Bytes the hot table holds (Spark's state memoryUsedBytes). */
 static int64_t memory_used(const agg_ctx *ctx)
 {
-	size_t per_group = sizeof(uint64_t) * 2 + sizeof(uint32_t) * 2; /* hash, seq, touched */
-	size_t bytes = (ctx->mask + 1) * sizeof(uint32_t) + ctx->karena_cap + ctx->rec_cap;
+	size_t per_group = sizeof(uint64_t) + sizeof(uint32_t) * 2; /* hash, touched */
+	size_t bytes = (ctx->mask + 1) * sizeof(uint32_t) + ctx->karena_cap + agg_state_memory(ctx);
 
 	for (size_t c = 0; c < ctx->n_keys; c++)
 		per_group += 1 + (ctx->keys[c].kind == KEY_STR ? 12 : 8);
@@ -1053,8 +1049,9 @@ static int agg_end_batch(void *vctx, const sl_batch_ctx *bc, sl_emitter *out, sl
 		rc = emit_groups(ctx, list + s, total - s < OUT_ROWS ? total - s : OUT_ROWS, out,
 		                 err);
 	free(all);
-	/* The changed groups go to the store with the batch (one record each);
-	 * the core turns the two counters into stateOperators. */
+	/* The changed groups go to the store with the batch (one write per page
+	 * holding any of them); the core turns the two counters into
+	 * stateOperators (updated: the groups, not the pages). */
 	if (rc >= 0 && ctx->durable)
 		rc = agg_state_save(ctx, err);
 	sl_metric_add(ctx->st, "stateRowsTotal", ctx->n_groups);

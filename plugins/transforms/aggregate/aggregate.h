@@ -70,18 +70,16 @@ typedef struct agg_ctx {
 	key_col *keys;
 	agg *aggs;
 
-	/* Groups. */
+	/* Groups.  A group's id is its first-seen sequence number: groups are
+	 * only ever added, and a restart restores them in that order (the
+	 * state store keeps them in pages of consecutive ids), so the output
+	 * order survives. */
 	uint32_t n_groups, cap_groups;
 	uint64_t *ghash;
 	uint32_t *table; /* group id + 1, 0 = empty */
 	uint64_t mask;
 	char *karena;
 	size_t karena_len, karena_cap;
-	/* First-seen sequence number of each group, kept in the state store so
-	 * that a restart restores the same output order; next_seq is the next
-	 * new group's. */
-	int64_t *seq;
-	int64_t next_seq;
 
 	/* Groups touched by the current micro-batch, in first-touch order. */
 	uint32_t *touched_epoch;
@@ -97,11 +95,16 @@ typedef struct agg_ctx {
 	uint8_t *vbytes; /* OUT_ROWS */
 	sl_array **cols;
 
-	/* The state store: whether writes survive a restart (only then are
-	 * changed groups written), and the record being encoded. */
+	/* The state store (aggregate_state.c): whether writes survive a
+	 * restart (only then are changed groups written), the page being
+	 * encoded, and the pages the running batch made dirty (a flag per page
+	 * and their list). */
 	bool durable;
 	uint8_t *rec;
 	size_t rec_cap;
+	uint8_t *page_dirty;
+	uint32_t *dirty_pages;
+	size_t page_cap;
 } agg_ctx;
 
 /* ---- hashing (the same for a batch's rows and a restored group) ---- */
@@ -174,7 +177,12 @@ int agg_arena_put(char **arena, size_t *len, size_t *cap, const char *p, size_t 
 /* Restores every group of the stage's namespace into the (empty) table, in
  * first-seen order.  Called by create. */
 int agg_state_restore(agg_ctx *ctx, sl_error *err);
-/* Writes the groups the running batch changed: one sl_state_put each. */
+/* Writes the pages holding the groups the running batch changed: one
+ * sl_state_put per dirty page. */
 int agg_state_save(agg_ctx *ctx, sl_error *err);
+/* Bytes the state store's buffers hold (part of stateMemoryUsedBytes). */
+size_t agg_state_memory(const agg_ctx *ctx);
+/* Frees the state store's buffers. */
+void agg_state_free(agg_ctx *ctx);
 
 #endif

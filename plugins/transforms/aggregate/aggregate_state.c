@@ -1,29 +1,44 @@
 /* aggregate_state.c - the aggregate's groups in the state store.
  *
  * The hot table in aggregate.c is what every row is aggregated into; the
- * store (sl_state.h) is its durable copy.  end_batch writes each group the
- * micro-batch changed as one record, in the batch's transaction; create
- * scans the stage's records back into an empty table.  Records are compact
- * and self-delimiting:
+ * store (sl_state.h) is its durable copy.  Groups are kept in pages: a
+ * group's id is its first-seen sequence number, and group g lives in page
+ * g / PAGE_GROUPS.  A group the micro-batch changed makes its page dirty;
+ * end_batch rewrites each dirty page once, in the batch's transaction (one
+ * put per dirty page, not per group: the store's cost is per put).  create
+ * scans the pages, which come back in key order = page order = first-seen
+ * order, into an empty table.
  *
- *   key   = TAG, then per group_by column: 0 (null) or 1 and the value
- *   value = seq, then per aggregate: count, and when count > 0 its
- *           accumulator (sum, or the min/max value)
+ *   key   = PAGE_TAG, the page number (4 bytes, big-endian)
+ *   value = VERSION, PAGE_GROUPS, the number of groups n (1..PAGE_GROUPS),
+ *           then n groups in id order, each:
+ *             per group_by column: 0 (null) or 1 and the value,
+ *             per aggregate: count, and when count > 0 its accumulator
+ *             (sum, or the min/max value)
  *
- * where int64 and timestamp values are zigzag varints, counts and lengths
- * unsigned varints, doubles 8 bytes little-endian (keys normalised: -0.0 is
- * 0.0, one NaN), bools one byte, strings and binaries a length and the
- * bytes.  seq is the group's first-seen sequence number: the scan returns
- * keys in byte order, and sorting by seq gives back the first-seen order the
- * output uses.  TAG names the encoding, so another layout can come later
- * beside this one.  Which aggregates a record holds is not written: the
- * core refuses a checkpoint whose stateful stage changed its keys,
- * aggregates or types (the stage's fingerprint), so the stage reading a
- * record is always the stage that wrote it.
+ * where int64 and timestamp values are zigzag varints, counts, lengths and
+ * the two header numbers unsigned varints, doubles 8 bytes little-endian
+ * (keys normalised: -0.0 is 0.0, one NaN), bools one byte, strings and
+ * binaries a length and the bytes.  Every page but the last is full, so the
+ * pages say which ids their groups have; a missing or short page, a page
+ * that does not decode exactly to its end, or a version or page size other
+ * than this build's, stops create with a message.  Which aggregates a group
+ * holds is not written: the core refuses a checkpoint whose stateful stage
+ * changed its keys, aggregates or types (the stage's fingerprint), so the
+ * stage reading a page is always the stage that wrote it.
+ *
+ * The layout before pages (key OLD_TAG and the group's key columns, value
+ * its sequence number and accumulators: one record per group) is refused
+ * with a message; a checkpoint written that way needs a new directory.
  */
 #include "aggregate.h"
 
-#define TAG 0x01
+#define OLD_TAG 0x01 /* one record per group: refused */
+#define PAGE_TAG 0x02
+#define PAGE_KEY_LEN 5
+#define VERSION 2
+/* Groups per page: part of the format (written in each page and checked). */
+#define PAGE_GROUPS 64
 
 /* ---- encoding ---- */
 
@@ -35,7 +50,7 @@ typedef struct enc {
 static int enc_reserve(enc *e, size_t n)
 {
 	agg_ctx *ctx = e->ctx;
-	size_t cap = ctx->rec_cap ? ctx->rec_cap : 256;
+	size_t cap = ctx->rec_cap ? ctx->rec_cap : 4096;
 	uint8_t *p;
 
 	if (e->len + n <= ctx->rec_cap)
@@ -113,42 +128,28 @@ static int put_value(enc *e, key_kind kind, uint32_t g, const int64_t *i64, cons
 	return SL_OK;
 }
 
-/* The key of group g at the start of ctx->rec; returns its length or < 0. */
-static int64_t encode_key(agg_ctx *ctx, uint32_t g)
+/* Group g's key columns, then its accumulators. */
+static int encode_group(enc *e, uint32_t g)
 {
-	enc e = {ctx, 0};
+	agg_ctx *ctx = e->ctx;
 
-	if (enc_reserve(&e, 1) < 0)
-		return SL_ENOMEM;
-	put_byte(&e, TAG);
 	for (size_t c = 0; c < ctx->n_keys; c++) {
 		const key_col *k = &ctx->keys[c];
 		if (k->kind == KEY_NULL)
 			continue;
-		if (enc_reserve(&e, 1) < 0)
+		if (enc_reserve(e, 1) < 0)
 			return SL_ENOMEM;
-		put_byte(&e, k->valid[g] ? 1 : 0);
+		put_byte(e, k->valid[g] ? 1 : 0);
 		if (k->valid[g] &&
-		    put_value(&e, k->kind, g, k->i64, k->f64, k->off, k->len, ctx->karena) < 0)
+		    put_value(e, k->kind, g, k->i64, k->f64, k->off, k->len, ctx->karena) < 0)
 			return SL_ENOMEM;
 	}
-	return (int64_t)e.len;
-}
-
-/* The value of group g, after the key (at ctx->rec + start). */
-static int64_t encode_value(agg_ctx *ctx, uint32_t g, size_t start)
-{
-	enc e = {ctx, start};
-
-	if (enc_reserve(&e, 10) < 0)
-		return SL_ENOMEM;
-	put_uvarint(&e, (uint64_t)ctx->seq[g]);
 	for (size_t j = 0; j < ctx->n_aggs; j++) {
 		const agg *a = &ctx->aggs[j];
 		int64_t n = a->cnt[g];
-		if (enc_reserve(&e, 10) < 0)
+		if (enc_reserve(e, 10) < 0)
 			return SL_ENOMEM;
-		put_uvarint(&e, (uint64_t)n);
+		put_uvarint(e, (uint64_t)n);
 		if (n == 0)
 			continue;
 		switch (a->kind) {
@@ -156,42 +157,130 @@ static int64_t encode_value(agg_ctx *ctx, uint32_t g, size_t start)
 		case AGG_COUNT:
 			break;
 		case AGG_SUM_I64:
-			if (put_value(&e, KEY_I64, g, a->i64, NULL, NULL, NULL, NULL) < 0)
+			if (put_value(e, KEY_I64, g, a->i64, NULL, NULL, NULL, NULL) < 0)
 				return SL_ENOMEM;
 			break;
 		case AGG_SUM_F64:
 		case AGG_AVG:
-			if (put_value(&e, KEY_F64, g, NULL, a->f64, NULL, NULL, NULL) < 0)
+			if (put_value(e, KEY_F64, g, NULL, a->f64, NULL, NULL, NULL) < 0)
 				return SL_ENOMEM;
 			break;
 		case AGG_MIN:
 		case AGG_MAX:
-			if (put_value(&e, a->vkind, g, a->i64, a->f64, a->off, a->len, a->arena) <
-			    0)
+			if (put_value(e, a->vkind, g, a->i64, a->f64, a->off, a->len, a->arena) < 0)
 				return SL_ENOMEM;
 			break;
 		}
 	}
-	return (int64_t)(e.len - start);
+	return SL_OK;
+}
+
+/* Page p's value into ctx->rec; returns its length or < 0. */
+static int64_t encode_page(agg_ctx *ctx, uint32_t p)
+{
+	enc e = {ctx, 0};
+	uint32_t first = p * PAGE_GROUPS, end = first + PAGE_GROUPS;
+
+	if (end > ctx->n_groups || end < first)
+		end = ctx->n_groups;
+	if (enc_reserve(&e, 1 + 10 + 10) < 0)
+		return SL_ENOMEM;
+	put_byte(&e, VERSION);
+	put_uvarint(&e, PAGE_GROUPS);
+	put_uvarint(&e, end - first);
+	for (uint32_t g = first; g < end; g++)
+		if (encode_group(&e, g) < 0)
+			return SL_ENOMEM;
+	return (int64_t)e.len;
+}
+
+static void page_key(uint8_t key[PAGE_KEY_LEN], uint32_t p)
+{
+	key[0] = PAGE_TAG;
+	key[1] = (uint8_t)(p >> 24);
+	key[2] = (uint8_t)(p >> 16);
+	key[3] = (uint8_t)(p >> 8);
+	key[4] = (uint8_t)p;
+}
+
+/* Room for n pages' dirty flags (zeroed) and list. */
+static int reserve_pages(agg_ctx *ctx, size_t n)
+{
+	size_t cap = ctx->page_cap ? ctx->page_cap : 64;
+	uint8_t *flags;
+	uint32_t *list;
+
+	if (n <= ctx->page_cap)
+		return SL_OK;
+	while (cap < n)
+		cap *= 2;
+	flags = realloc(ctx->page_dirty, cap);
+	if (flags == NULL)
+		return SL_ENOMEM;
+	memset(flags + ctx->page_cap, 0, cap - ctx->page_cap);
+	ctx->page_dirty = flags;
+	list = realloc(ctx->dirty_pages, cap * sizeof(*list));
+	if (list == NULL)
+		return SL_ENOMEM;
+	ctx->dirty_pages = list;
+	ctx->page_cap = cap;
+	return SL_OK;
+}
+
+static int cmp_page(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
 }
 
 int agg_state_save(agg_ctx *ctx, sl_error *err)
 {
+	size_t n_pages = ((size_t)ctx->n_groups + PAGE_GROUPS - 1) / PAGE_GROUPS;
+	uint32_t n_dirty = 0;
+	bool sorted = true;
+
+	if (ctx->n_touched == 0)
+		return SL_OK;
+	if (reserve_pages(ctx, n_pages) < 0)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	for (uint32_t t = 0; t < ctx->n_touched; t++) {
-		uint32_t g = ctx->touched[t];
-		int64_t klen = encode_key(ctx, g), vlen;
+		uint32_t p = ctx->touched[t] / PAGE_GROUPS;
+		if (ctx->page_dirty[p])
+			continue;
+		ctx->page_dirty[p] = 1;
+		if (n_dirty > 0 && p < ctx->dirty_pages[n_dirty - 1])
+			sorted = false;
+		ctx->dirty_pages[n_dirty++] = p;
+	}
+	/* In key order (the touched list is sorted in update mode only). */
+	if (!sorted)
+		qsort(ctx->dirty_pages, n_dirty, sizeof(uint32_t), cmp_page);
+	for (uint32_t i = 0; i < n_dirty; i++)
+		ctx->page_dirty[ctx->dirty_pages[i]] = 0;
+	for (uint32_t i = 0; i < n_dirty; i++) {
+		uint8_t key[PAGE_KEY_LEN];
+		int64_t vlen = encode_page(ctx, ctx->dirty_pages[i]);
 		int rc;
-		if (klen < 0)
-			return sl_error_set(err, SL_ENOMEM, "out of memory");
-		vlen = encode_value(ctx, g, (size_t)klen);
 		if (vlen < 0)
 			return sl_error_set(err, SL_ENOMEM, "out of memory");
-		rc = sl_state_put(ctx->st, ctx->rec, (size_t)klen, ctx->rec + klen, (size_t)vlen,
-		                  err);
+		page_key(key, ctx->dirty_pages[i]);
+		rc = sl_state_put(ctx->st, key, sizeof(key), ctx->rec, (size_t)vlen, err);
 		if (rc < 0)
 			return rc;
 	}
 	return SL_OK;
+}
+
+size_t agg_state_memory(const agg_ctx *ctx)
+{
+	return ctx->rec_cap + ctx->page_cap * (1 + sizeof(uint32_t));
+}
+
+void agg_state_free(agg_ctx *ctx)
+{
+	free(ctx->rec);
+	free(ctx->page_dirty);
+	free(ctx->dirty_pages);
 }
 
 /* ---- decoding ---- */
@@ -241,7 +330,7 @@ static double get_f64(dec *d)
 	return x;
 }
 
-/* A string's bytes, borrowed from the record. */
+/* A string's bytes, borrowed from the page. */
 static const char *get_str(dec *d, uint32_t *n)
 {
 	uint64_t len = get_uvarint(d);
@@ -287,76 +376,17 @@ static int get_value(dec *d, key_kind kind, uint32_t g, int64_t *i64, double *f6
 	return SL_OK;
 }
 
-/* A record as the scan gave it, copied; sorted by seq before decoding. */
-typedef struct rec {
-	int64_t seq;
-	size_t off; /* into the copy buffer: key, then value */
-	uint32_t klen, vlen;
-} rec;
-
-typedef struct scan_acc {
-	rec *recs;
-	size_t n, cap;
-	uint8_t *buf;
-	size_t len, bcap;
-	int rc;
-} scan_acc;
-
-static int scan_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
-{
-	scan_acc *sa = arg;
-	dec d = {val, (const uint8_t *)val + vlen, false};
-	int64_t seq = (int64_t)get_uvarint(&d);
-
-	if (d.bad || klen > UINT32_MAX || vlen > UINT32_MAX) {
-		sa->rc = SL_EINVAL;
-		return 1;
-	}
-	if (sa->n == sa->cap) {
-		size_t nc = sa->cap ? sa->cap * 2 : 1024;
-		rec *nr = realloc(sa->recs, nc * sizeof(*nr));
-		if (nr == NULL)
-			goto nomem;
-		sa->recs = nr;
-		sa->cap = nc;
-	}
-	if (sa->len + klen + vlen > sa->bcap) {
-		size_t nc = sa->bcap ? sa->bcap : 65536;
-		uint8_t *nb;
-		while (nc < sa->len + klen + vlen)
-			nc *= 2;
-		nb = realloc(sa->buf, nc);
-		if (nb == NULL)
-			goto nomem;
-		sa->buf = nb;
-		sa->bcap = nc;
-	}
-	sa->recs[sa->n++] = (rec){seq, sa->len, (uint32_t)klen, (uint32_t)vlen};
-	memcpy(sa->buf + sa->len, key, klen);
-	memcpy(sa->buf + sa->len + klen, val, vlen);
-	sa->len += klen + vlen;
-	return 0;
-nomem:
-	sa->rc = SL_ENOMEM;
-	return 1;
-}
-
-static int cmp_seq(const void *a, const void *b)
-{
-	int64_t x = ((const rec *)a)->seq, y = ((const rec *)b)->seq;
-	return (x > y) - (x < y);
-}
-
-/* The key columns of a record into group g; its hash into ctx->ghash. */
+/* Group g's key columns; its hash into ctx->ghash. */
 static int decode_key(agg_ctx *ctx, dec *d, uint32_t g)
 {
 	uint64_t h = HASH_SEED;
 
-	if (get_byte(d) != TAG)
-		d->bad = true;
 	for (size_t c = 0; c < ctx->n_keys && !d->bad; c++) {
 		key_col *k = &ctx->keys[c];
-		bool valid = k->kind != KEY_NULL && get_byte(d) == 1;
+		uint8_t flag = k->kind == KEY_NULL ? 0 : get_byte(d);
+		bool valid = flag == 1;
+		if (flag > 1)
+			d->bad = true;
 		k->valid[g] = valid;
 		if (!valid) {
 			h = combine(h, HASH_NULL);
@@ -375,21 +405,19 @@ static int decode_key(agg_ctx *ctx, dec *d, uint32_t g)
 			h = combine(h, dbits(k->f64[g]));
 			break;
 		case KEY_STR:
-			h = combine(h, str_hash(ctx->karena + k->off[g], k->len[g]));
+			h = combine(h, d->bad ? 0 : str_hash(ctx->karena + k->off[g], k->len[g]));
 			break;
 		case KEY_NULL:
 			break;
 		}
 	}
-	if (d->p != d->end)
-		d->bad = true;
 	ctx->ghash[g] = fmix64(h);
 	return SL_OK;
 }
 
-static int decode_value(agg_ctx *ctx, dec *d, uint32_t g)
+/* Group g's accumulators. */
+static int decode_accs(agg_ctx *ctx, dec *d, uint32_t g)
 {
-	ctx->seq[g] = (int64_t)get_uvarint(d);
 	for (size_t j = 0; j < ctx->n_aggs && !d->bad; j++) {
 		agg *a = &ctx->aggs[j];
 		uint64_t n = get_uvarint(d);
@@ -414,13 +442,11 @@ static int decode_value(agg_ctx *ctx, dec *d, uint32_t g)
 			if (get_value(d, a->vkind, g, a->i64, a->f64, a->off, a->len, &a->arena,
 			              &a->arena_len, &a->arena_cap) < 0)
 				return SL_ENOMEM;
-			if (a->vkind == KEY_STR)
+			if (a->vkind == KEY_STR && !d->bad)
 				a->arena_live += a->len[g];
 			break;
 		}
 	}
-	if (d->p != d->end)
-		d->bad = true;
 	return SL_OK;
 }
 
@@ -438,66 +464,107 @@ static int insert_group(agg_ctx *ctx, uint32_t g)
 	return SL_OK;
 }
 
-int agg_state_restore(agg_ctx *ctx, sl_error *err)
-{
-	const uint8_t prefix[1] = {TAG};
-	scan_acc sa = {0};
-	int rc = sl_state_scan(ctx->st, prefix, sizeof(prefix), scan_one, &sa, err);
+typedef struct restore {
+	agg_ctx *ctx;
+	sl_error *err;
+	uint32_t n_pages; /* pages restored so far */
+	int rc;
+} restore;
 
-	if (rc < 0)
-		goto out;
-	if (sa.rc < 0) {
-		rc = sa.rc == SL_ENOMEM ? sl_error_set(err, SL_ENOMEM, "out of memory")
-		                        : sl_error_set(err, SL_EINVAL,
-		                                       "a group's record in the state store is "
-		                                       "damaged (bad sequence number)");
-		goto out;
+static int damaged(restore *r, uint64_t page, const char *why)
+{
+	r->rc = sl_error_set(r->err, SL_EINVAL,
+	                     "page %llu of this stage's groups in the state store %s: the "
+	                     "checkpoint is damaged",
+	                     (unsigned long long)page, why);
+	return 1;
+}
+
+/* One record of the scan: a page, decoded straight into the table. */
+static int restore_page(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	restore *r = arg;
+	agg_ctx *ctx = r->ctx;
+	const uint8_t *k = key;
+	dec d = {val, (const uint8_t *)val + vlen, false};
+	uint64_t page, size, n, first;
+
+	if (klen > 0 && k[0] == OLD_TAG) {
+		r->rc = sl_error_set(r->err, SL_EINVAL,
+		                     "the state store holds this stage's groups one record per "
+		                     "group, the layout of an earlier sluice that this version "
+		                     "does not read; use a new checkpoint directory");
+		return 1;
 	}
-	if (ctx->n_keys == 0 && sa.n > 1) {
-		rc = sl_error_set(err, SL_EINVAL,
-		                  "the state store holds %zu groups for a global aggregate", sa.n);
-		goto out;
+	if (klen != PAGE_KEY_LEN || k[0] != PAGE_TAG) {
+		r->rc = sl_error_set(r->err, SL_EINVAL,
+		                     "the state store holds a record of this stage that is not a "
+		                     "page of groups (key of %zu bytes): the checkpoint is damaged",
+		                     klen);
+		return 1;
 	}
-	if (sa.n > 1)
-		qsort(sa.recs, sa.n, sizeof(*sa.recs), cmp_seq);
-	for (size_t i = 0; i < sa.n; i++) {
-		const rec *r = &sa.recs[i];
-		const uint8_t *k = sa.buf + r->off, *v = k + r->klen;
-		dec dk = {k, k + r->klen, false}, dv = {v, v + r->vlen, false};
+	page = (uint64_t)k[1] << 24 | (uint64_t)k[2] << 16 | (uint64_t)k[3] << 8 | k[4];
+	if (get_byte(&d) != VERSION)
+		return damaged(r, page, "has an unknown version byte");
+	size = get_uvarint(&d);
+	if (!d.bad && size != PAGE_GROUPS) {
+		r->rc =
+		    sl_error_set(r->err, SL_EINVAL,
+		                 "the state store holds this stage's groups in pages of %llu, "
+		                 "this version uses pages of %d; use a new checkpoint directory",
+		                 (unsigned long long)size, PAGE_GROUPS);
+		return 1;
+	}
+	n = get_uvarint(&d);
+	if (d.bad || n == 0 || n > PAGE_GROUPS)
+		return damaged(r, page, "is cut short or has a bad group count");
+	first = page * PAGE_GROUPS;
+	if (page != r->n_pages || (ctx->n_keys > 0 && first != ctx->n_groups))
+		return damaged(r, page,
+		               "does not follow on from the pages before it (one is missing or "
+		               "short)");
+	if (ctx->n_keys == 0 && (page != 0 || n != 1))
+		return damaged(r, page, "holds more than the one group of a global aggregate");
+	for (uint64_t i = 0; i < n; i++) {
 		/* A global aggregate's one group exists already. */
 		uint32_t g = ctx->n_keys == 0 ? 0 : ctx->n_groups;
+		if (ctx->n_keys > 0 && g == UINT32_MAX)
+			return damaged(r, page, "holds more groups than a table can");
 		if (g == ctx->cap_groups && agg_grow_groups(ctx) < 0)
 			goto nomem;
-		if (ctx->n_keys > 0 && decode_key(ctx, &dk, g) < 0)
+		if (decode_key(ctx, &d, g) < 0 || decode_accs(ctx, &d, g) < 0)
 			goto nomem;
-		if (ctx->n_keys == 0 && (r->klen != 1 || k[0] != TAG))
-			dk.bad = true;
-		if (decode_value(ctx, &dv, g) < 0)
-			goto nomem;
-		if (dk.bad || dv.bad) {
-			rc = sl_error_set(err, SL_EINVAL,
-			                  "the record of group %zu (first seen as #%lld) in the "
-			                  "state store is damaged or was written by another "
-			                  "version of this stage",
-			                  i, (long long)r->seq);
-			goto out;
-		}
+		if (d.bad)
+			return damaged(r, page,
+			               "does not decode (damaged, or written by another "
+			               "version of this stage)");
 		if (ctx->n_keys > 0) {
 			if (insert_group(ctx, g) < 0)
 				goto nomem;
 			ctx->n_groups++;
 		}
-		if (r->seq >= ctx->next_seq)
-			ctx->next_seq = r->seq + 1;
 	}
-	if (sa.n > 0)
-		sl_log(ctx->st, SL_LOG_INFO, "restored %zu groups from the state store", sa.n);
-	rc = SL_OK;
-	goto out;
+	if (d.p != d.end)
+		return damaged(r, page, "has bytes after its last group");
+	r->n_pages++;
+	return 0;
 nomem:
-	rc = sl_error_set(err, SL_ENOMEM, "out of memory restoring %zu groups", sa.n);
-out:
-	free(sa.recs);
-	free(sa.buf);
-	return rc;
+	r->rc = sl_error_set(r->err, SL_ENOMEM, "out of memory restoring %u groups", ctx->n_groups);
+	return 1;
+}
+
+int agg_state_restore(agg_ctx *ctx, sl_error *err)
+{
+	static const uint8_t all[1] = {0}; /* an empty prefix: every record */
+	restore r = {ctx, err, 0, SL_OK};
+	int rc = sl_state_scan(ctx->st, all, 0, restore_page, &r, err);
+
+	if (rc < 0)
+		return rc;
+	if (r.rc < 0)
+		return r.rc;
+	if (r.n_pages > 0)
+		sl_log(ctx->st, SL_LOG_INFO, "restored %u groups from %u pages of the state store",
+		       ctx->n_groups, r.n_pages);
+	return SL_OK;
 }

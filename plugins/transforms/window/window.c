@@ -210,9 +210,12 @@ static int setup_agg(wagg *a, const char *text, const sl_schema *in, sl_error *e
 			a->kind = fn[0] == 's' ? A_SUM_F64 : A_AVG;
 			a->out_type = sl_type_double();
 		}
-	} else if (strcmp(fn, "min") == 0 || strcmp(fn, "max") == 0 ||
-	           strcmp(fn, "first") == 0 || strcmp(fn, "last") == 0) {
-		a->kind = fn[0] == 'f' ? A_FIRST : fn[0] == 'l' ? A_LAST : fn[1] == 'i' ? A_MIN : A_MAX;
+	} else if (strcmp(fn, "min") == 0 || strcmp(fn, "max") == 0 || strcmp(fn, "first") == 0 ||
+	           strcmp(fn, "last") == 0) {
+		a->kind = fn[0] == 'f'   ? A_FIRST
+		          : fn[0] == 'l' ? A_LAST
+		          : fn[1] == 'i' ? A_MIN
+		                         : A_MAX;
 		a->vkind = w_value_kind(aid, &ok);
 		if (!ok)
 			return sl_error_at(err, SL_ETYPE, "aggregates", -1,
@@ -305,9 +308,10 @@ static int duplicate_names(const sl_schema *s, sl_error *err)
 	for (size_t i = 0; i < s->n_fields; i++)
 		for (size_t j = 0; j < i; j++)
 			if (strcasecmp(s->fields[i].name, s->fields[j].name) == 0)
-				return sl_error_set(err, SL_EINVAL,
-				                    "duplicate output column '%s'; rename one with AS",
-				                    s->fields[i].name);
+				return sl_error_set(
+				    err, SL_EINVAL,
+				    "duplicate output column '%s'; rename one with AS",
+				    s->fields[i].name);
 	return SL_OK;
 }
 
@@ -333,11 +337,13 @@ static int setup_kind(win_ctx *c, const sl_options *o, sl_error *err)
 	if (kind == NULL || strcmp(kind, "tumbling") == 0) {
 		c->kind = WIN_TUMBLING;
 		if (!has_size || c->size <= 0)
-			return sl_error_at(err, SL_EINVAL, "size", -1,
-			                   "a tumbling window needs size > 0 (e.g. \"15 minutes\")");
+			return sl_error_at(
+			    err, SL_EINVAL, "size", -1,
+			    "a tumbling window needs size > 0 (e.g. \"15 minutes\")");
 		if (has_slide && c->slide != c->size)
-			return sl_error_at(err, SL_EINVAL, "slide", -1,
-			                   "a tumbling window has no slide; use kind = \"sliding\"");
+			return sl_error_at(
+			    err, SL_EINVAL, "slide", -1,
+			    "a tumbling window has no slide; use kind = \"sliding\"");
 		if (has_gap)
 			return sl_error_at(err, SL_EINVAL, "gap", -1,
 			                   "gap is for kind = \"session\"");
@@ -490,8 +496,8 @@ static int win_create(const sl_stage_init *init, void **out_ctx, sl_schema **out
 		c->n_runs++;
 		if ((rc = setup_run(r, sl_opt_list_at(o, "running", i), c->pre_schema, err)) < 0)
 			goto out;
-		fields[nf++] = (sl_field){(char *)sl_expr_name(r->expr), r->out_type,
-		                          r->kind != R_COUNT};
+		fields[nf++] =
+		    (sl_field){(char *)sl_expr_name(r->expr), r->out_type, r->kind != R_COUNT};
 	}
 	c->run_schema = extend_schema(c->pre_schema, fields, nf);
 	if (c->run_schema == NULL) {
@@ -741,8 +747,7 @@ static int assign_sessions(win_ctx *c, const int64_t *t, int64_t m)
 					return SL_ENOMEM;
 				again = true; /* the bounds grew: look again */
 			}
-			if (target != W_NONE &&
-			    (s->start[target] != lo || s->end[target] != hi)) {
+			if (target != W_NONE && (s->start[target] != lo || s->end[target] != hi)) {
 				s->start[target] = lo;
 				s->end[target] = hi;
 				again = true;
@@ -844,12 +849,12 @@ static int ensure_scratch(win_ctx *c, int64_t n)
 		return SL_OK;
 	while (cap < n)
 		cap *= 2;
-#define RE(f, e)                                                                           \
-	do {                                                                               \
-		p = realloc(c->f, (size_t)cap * (e));                                      \
-		if (p == NULL)                                                             \
-			return SL_ENOMEM;                                                  \
-		c->f = p;                                                                  \
+#define RE(f, e)                                                                                   \
+	do {                                                                                       \
+		p = realloc(c->f, (size_t)cap * (e));                                              \
+		if (p == NULL)                                                                     \
+			return SL_ENOMEM;                                                          \
+		c->f = p;                                                                          \
 	} while (0)
 	RE(hashes, sizeof(uint64_t));
 	RE(kids, sizeof(uint32_t));
@@ -950,7 +955,7 @@ static int win_process(void *vctx, size_t port, const sl_batch *in, const sl_bat
 		else if ((rc = sl_expr_eval(k->expr, in, &k->arr, err)) < 0)
 			goto out;
 	}
-	if (w_keys_assign(c, n) < 0) {
+	if (w_keys_assign(c, n, c->rows, m) < 0) {
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory for %u keys", c->nk);
 		goto out;
 	}

@@ -89,9 +89,9 @@ typedef struct acc_col {
 	double *f64;
 	uint64_t *off; /* strings: into arena */
 	uint32_t *len;
-	int64_t *seq;   /* first/last: arrival number of the value */
-	uint8_t *vok;   /* first/last: the value is not null */
-	dset **set;     /* count distinct */
+	int64_t *seq; /* first/last: arrival number of the value */
+	uint8_t *vok; /* first/last: the value is not null */
+	dset **set;   /* count distinct */
 	char *arena;
 	size_t alen, acap;
 } acc_col;
@@ -156,8 +156,8 @@ typedef struct win_ctx {
 	/* ---- the key table ---- */
 	uint32_t nk, kcap;
 	uint64_t *khash;
-	int64_t *kseq;   /* first-seen sequence number */
-	uint32_t *khead; /* sessions: the key's first cell, W_NONE */
+	int64_t *kseq;    /* first-seen sequence number */
+	uint32_t *khead;  /* sessions: the key's first cell, W_NONE */
 	uint32_t *kepoch; /* rows of the running batch had this key when == epoch */
 	uint32_t *kdirty; /* running totals folded in the running batch when == epoch */
 	uint32_t *ktable; /* key id + 1, 0 empty */
@@ -183,7 +183,7 @@ typedef struct win_ctx {
 	uint32_t epoch;
 
 	/* ---- progress ---- */
-	int64_t closed_upto; /* windows with end <= this are closed */
+	int64_t closed_upto;  /* windows with end <= this are closed */
 	int64_t next_row_seq; /* arrival number of the next row (first/last) */
 	bool durable;
 	bool dry_run;
@@ -200,7 +200,7 @@ typedef struct win_ctx {
 	/* ---- per emission scratch ---- */
 	win *wins;
 	size_t n_wins, wins_cap;
-	acc_store merged; /* sliding: the windows' merged accumulators */
+	acc_store merged;  /* sliding: the windows' merged accumulators */
 	sl_batch *pending; /* append: windows closed by begin_batch */
 	uint8_t *rec;      /* a state record being encoded */
 	size_t rec_cap;
@@ -300,8 +300,9 @@ int w_arena_put(char **arena, size_t *len, size_t *cap, const char *p, size_t n,
 val_kind w_value_kind(sl_type_id id, int *ok);
 int w_keys_grow(win_ctx *c);
 int w_keys_rehash(win_ctx *c);
-/* Key id of every row of the batch whose key columns are in keys[].arr. */
-int w_keys_assign(win_ctx *c, int64_t n);
+/* Key id (into kids[row]) of rows[0..m) of the n-row batch whose key
+ * columns are in keys[].arr; other rows get no key. */
+int w_keys_assign(win_ctx *c, int64_t n, const int32_t *rows, int64_t m);
 /* Adds key slot c->nk, whose columns are filled in already: finds an equal
  * key (returns its id) or makes the slot a key (returns c->nk - 1). */
 int64_t w_keys_insert_filled(win_ctx *c);

@@ -229,7 +229,7 @@ static int update_str(win_ctx *c, const wagg *g, acc_col *a, const sl_array *v, 
 {
 	const int32_t *rows = c->rows;
 	const uint32_t *cids = c->cids;
-	int32_t *best = c->late; /* reused: the call's best input row per entry */
+	int32_t *best = c->late;  /* reused: the call's best input row per entry */
 	uint32_t *list = c->kids; /* reused: distinct cells in this call */
 	uint32_t n_list = 0;
 
@@ -278,10 +278,12 @@ static int update_str(win_ctx *c, const wagg *g, acc_col *a, const sl_array *v, 
 			break;
 		default:
 			x = sl_array_str(v, row);
-			take = a->cnt[cell] == 0 ||
-			       (g->kind == A_MIN
-			            ? str_cmp(x.ptr, x.len, a->arena + a->off[cell], a->len[cell]) < 0
-			            : str_cmp(x.ptr, x.len, a->arena + a->off[cell], a->len[cell]) > 0);
+			take =
+			    a->cnt[cell] == 0 ||
+			    (g->kind == A_MIN
+			         ? str_cmp(x.ptr, x.len, a->arena + a->off[cell], a->len[cell]) < 0
+			         : str_cmp(x.ptr, x.len, a->arena + a->off[cell], a->len[cell]) >
+			               0);
 		}
 		/* Counting: every contributing row (first/last) or value. */
 		if (!take) {

@@ -149,8 +149,7 @@ static sl_array *struct_column(const sl_type *t, const win *w, size_t m)
 
 /* One running total over the (key, end)-sorted windows; folds the totals
  * into the keys' bases when fold. */
-static sl_array *running_column(win_ctx *c, wrun *r, const sl_batch *pre, bool fold,
-                                sl_error *err)
+static sl_array *running_column(win_ctx *c, wrun *r, const sl_batch *pre, bool fold, sl_error *err)
 {
 	const win *w = c->wins;
 	size_t m = c->n_wins;
@@ -413,8 +412,8 @@ int w_close(win_ctx *c, int64_t wm, sl_error *err)
 	if (gone == NULL)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < c->cells.n; i++) {
-		int64_t last = c->kind == WIN_SESSION ? c->cells.end[i]
-		                                      : w_last_end(c, c->cells.start[i]);
+		int64_t last =
+		    c->kind == WIN_SESSION ? c->cells.end[i] : w_last_end(c, c->cells.start[i]);
 		if (last > wm)
 			continue;
 		gone[i] = 1;

@@ -156,9 +156,10 @@ static void hash_column(const wkey *k, uint64_t *h, int64_t n)
 		const int32_t *o = sl_array_offsets(a);
 		const char *d = a->data ? (const char *)a->data->data : NULL;
 		for (int64_t i = 0; i < n; i++)
-			h[i] = w_combine(h[i], va && !sl_bit_get(va, i)
-			                           ? W_NULL
-			                           : w_strhash(d + o[i], (size_t)(o[i + 1] - o[i])));
+			h[i] =
+			    w_combine(h[i], va && !sl_bit_get(va, i)
+			                        ? W_NULL
+			                        : w_strhash(d + o[i], (size_t)(o[i + 1] - o[i])));
 		break;
 	}
 	case V_NULL:
@@ -286,7 +287,7 @@ static int64_t new_key(win_ctx *c, uint64_t h)
 	return g;
 }
 
-int w_keys_assign(win_ctx *c, int64_t n)
+int w_keys_assign(win_ctx *c, int64_t n, const int32_t *rows, int64_t m)
 {
 	uint64_t *h = c->hashes;
 	uint32_t *kids = c->kids;
@@ -298,7 +299,8 @@ int w_keys_assign(win_ctx *c, int64_t n)
 			if (w_keys_insert_filled(c) < 0)
 				return SL_ENOMEM;
 		}
-		memset(kids, 0, (size_t)n * sizeof(uint32_t));
+		for (int64_t r = 0; r < m; r++)
+			kids[rows[r]] = 0;
 		return SL_OK;
 	}
 	for (int64_t i = 0; i < n; i++)
@@ -308,7 +310,8 @@ int w_keys_assign(win_ctx *c, int64_t n)
 	for (int64_t i = 0; i < n; i++)
 		h[i] = w_fmix(h[i]);
 
-	for (int64_t i = 0; i < n; i++) {
+	for (int64_t r = 0; r < m; r++) {
+		int64_t i = rows[r];
 		uint64_t pos = h[i] & c->kmask;
 		int64_t g;
 		for (;;) {
