@@ -1,6 +1,7 @@
 /* graph_modes.c - output modes.  A sink's mode (or the top-level one)
  * applies to every stage upstream of it; a stage without one downstream
- * takes its inputs' mode, else append.  Refused as in Spark: `complete`
+ * takes its inputs' mode, else append.  Readers of a side output do not
+ * constrain the stage's mode.  Refused as in Spark: `complete`
  * without a stateful stage, `append` on a stateful stage without a
  * watermark on it or upstream. */
 #include "graph.h"
@@ -17,7 +18,10 @@ static int required(slc_pipeline *p, slc_stage *st, slc_diag *d)
 	for (size_t i = 0; i < st->n_consumers; i++) {
 		slc_stage *c = st->consumers[i];
 
-		if (!c->mode_set)
+		/* A side output (late records, dead letters) carries rows of
+		 * its own, not the stage's result: its readers may use any
+		 * mode. */
+		if (!c->mode_set || (st->consumer_sides && st->consumer_sides[i]))
 			continue;
 		if (req < 0) {
 			req = (int)c->out_mode;
@@ -50,6 +54,8 @@ static int required(slc_pipeline *p, slc_stage *st, slc_diag *d)
 static void inherit(slc_stage *st)
 {
 	for (size_t i = 0; !st->mode_set && i < st->n_inputs; i++) {
+		if (st->input_sides && st->input_sides[i])
+			continue; /* side outputs are append-only rows */
 		if (st->inputs[i] != NULL && st->inputs[i]->mode_set) {
 			st->out_mode = st->inputs[i]->out_mode;
 			st->mode_set = 1;

@@ -80,7 +80,7 @@ cat >>"$TMP/10side.conf" <<'EOS'
   { name = "late_trades";
     plugin = "console";
     input = "windows.late";
-    mode = "update"; }
+    mode = "append"; }
 );
 EOS
 INPUT=$TMP/10 sluice run --trigger available-now --progress "$TMP/10side.conf" \
