@@ -8,6 +8,7 @@
 #define SLUICE_PLUGINS_SLPLUG_H
 
 #include <sluice/sluice.h>
+#include <sluice/sl_format.h>
 
 /* Enough for any output of the formatters below, NUL included. */
 #define SLP_FMT_MAX 40
@@ -67,5 +68,21 @@ int slp_fsync_dir(const char *dir, sl_error *err);
  * new one, never a part; after a crash, the file or nothing. */
 int slp_write_atomic(const char *dir, const char *name, const void *data, size_t len,
                      sl_error *err);
+
+/* ---- format options (fmtopt.c) ---- */
+
+/* A plugin's format options in pipeline style (snake_case: null_value,
+ * parse_mode, corrupt_record_column, ...) applied to an sl_format_options
+ * under Spark's names.  Only options the plugin's table declares and the
+ * pipeline sets are applied; the strings are kept here, valid until
+ * slp_fmtopts_free. */
+#define SLP_FMTOPTS_MAX 40
+typedef struct slp_fmtopts {
+	sl_format_options o;
+	char *strs[SLP_FMTOPTS_MAX];
+	size_t n;
+} slp_fmtopts;
+int slp_fmtopts_load(slp_fmtopts *f, const sl_options *opts, sl_error *err);
+void slp_fmtopts_free(slp_fmtopts *f);
 
 #endif

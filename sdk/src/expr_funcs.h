@@ -58,6 +58,9 @@
 	X("endswith",         2,  2, "SS",  'B', 0,       NULL,                 NULL,              slx_f_endswith) \
 	X("exp",              1,  1, "D",   'D', 0,       slx_bind_math1,       NULL,              slx_f_math1) \
 	X("floor",            1,  1, "N",   'I', 0,       NULL,                 NULL,              slx_f_floor) \
+	X("from_avro",        2,  2, "AS", '0', SLX_NUL, slx_bind_from_avro,   NULL,              slx_f_from_avro) \
+	X("from_csv",         2,  3, "SSS", '0', SLX_NUL, slx_bind_from_csv,    NULL,              slx_f_from_csv) \
+	X("from_json",        2,  2, "SS", '0', SLX_NUL, slx_bind_from_json,   NULL,              slx_f_from_json) \
 	X("from_unixtime",    1,  2, "IS",  'S', 0,       NULL,                 slx_prep_format1,  slx_f_from_unixtime) \
 	X("greatest",         2, -1, "W",   'W', 0,       slx_bind_extreme,     NULL,              slx_k_greatest) \
 	X("hour",             1,  1, "T",   'I', 0,       NULL,                 NULL,              slx_f_datepart) \
@@ -82,6 +85,7 @@
 	X("ltrim",            1,  1, "S",   'S', 0,       NULL,                 NULL,              slx_f_trim) \
 	X("minute",           1,  1, "T",   'I', 0,       NULL,                 NULL,              slx_f_datepart) \
 	X("month",            1,  1, "T",   'I', 0,       NULL,                 NULL,              slx_f_datepart) \
+	X("named_struct",     2, -1, "A",  '0', SLX_NN,  slx_bind_named_struct, NULL,              slx_f_named_struct) \
 	X("nanvl",            2,  2, "D",   'D', 0,       NULL,                 NULL,              slx_f_nanvl) \
 	X("nullif",           2,  2, "C",   '0', SLX_NUL, NULL,                 NULL,              slx_k_nullif) \
 	X("nvl",              2,  2, "W",   'W', 0,       slx_bind_coalesce,    NULL,              slx_k_coalesce) \
@@ -111,12 +115,16 @@
 	X("split",            2,  3, "SSI", 'L', 0,       NULL,                 slx_prep_regex,    slx_f_split) \
 	X("sqrt",             1,  1, "D",   'D', 0,       slx_bind_math1,       NULL,              slx_f_math1) \
 	X("startswith",       2,  2, "SS",  'B', 0,       NULL,                 NULL,              slx_f_startswith) \
+	X("struct",           0, -1, "A",  '0', SLX_NN | SLX_F_STAR, slx_bind_struct,      NULL,              slx_f_struct) \
 	X("substr",           2,  3, "SII", 'S', 0,       NULL,                 NULL,              slx_f_substring) \
 	X("substring",        2,  3, "SII", 'S', 0,       NULL,                 NULL,              slx_f_substring) \
 	X("tan",              1,  1, "D",   'D', 0,       slx_bind_math1,       NULL,              slx_f_math1) \
 	X("timestamp_micros", 1,  1, "I",   'T', 0,       NULL,                 NULL,              slx_f_timestamp_from) \
 	X("timestamp_millis", 1,  1, "I",   'T', 0,       NULL,                 NULL,              slx_f_timestamp_from) \
 	X("timestamp_seconds", 1, 1, "N",   'T', 0,       NULL,                 NULL,              slx_f_timestamp_from) \
+	X("to_avro",          1,  2, "AS", '0', 0,       slx_bind_to_avro,     NULL,              slx_f_to_avro) \
+	X("to_csv",           1,  1, "A",  '0', 0,       slx_bind_to_csv,      NULL,              slx_f_to_csv) \
+	X("to_json",          1,  1, "A",  '0', 0,       slx_bind_to_json,     NULL,              slx_f_to_json) \
 	X("to_timestamp",     1,  2, "AS",  'T', SLX_NUL, slx_bind_to_timestamp, slx_prep_format2, slx_f_to_timestamp) \
 	X("trim",             1,  1, "S",   'S', 0,       NULL,                 NULL,              slx_f_trim) \
 	X("ucase",            1,  1, "S",   'S', 0,       NULL,                 NULL,              slx_f_upper) \
@@ -159,6 +167,15 @@ int slx_bind_numeric(slx_binder *b, slx_node *n, sl_error *err);
 int slx_bind_to_timestamp(slx_binder *b, slx_node *n, sl_error *err);
 int slx_bind_count(slx_binder *b, slx_node *n, sl_error *err);
 int slx_bind_explode(slx_binder *b, slx_node *n, sl_error *err);
+/* Nested data (expr_nested.c, expr_codec.c). */
+int slx_bind_struct(slx_binder *b, slx_node *n, sl_error *err);
+int slx_bind_named_struct(slx_binder *b, slx_node *n, sl_error *err);
+int slx_bind_from_json(slx_binder *b, slx_node *n, sl_error *err);
+int slx_bind_to_json(slx_binder *b, slx_node *n, sl_error *err);
+int slx_bind_from_csv(slx_binder *b, slx_node *n, sl_error *err);
+int slx_bind_to_csv(slx_binder *b, slx_node *n, sl_error *err);
+int slx_bind_from_avro(slx_binder *b, slx_node *n, sl_error *err);
+int slx_bind_to_avro(slx_binder *b, slx_node *n, sl_error *err);
 
 /* Preparation hooks (constant patterns and formats). */
 int slx_prep_regex(slx_node *n, sl_error *err);

@@ -264,7 +264,7 @@ static int one_value(sl_decoder *d, const uint8_t *buf, size_t len, int64_t off,
 		s.p = s.end;
 	}
 	*used = (size_t)(s.p - buf);
-	if (d->status == SLF_REC_BROKEN && how != V_WHOLE)
+	if (d->status == SLF_REC_BROKEN)
 		*used = len; /* the next value cannot be found: the rest is lost */
 	return slf_rec_end(d, *used, 0, err);
 }

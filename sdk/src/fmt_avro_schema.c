@@ -339,7 +339,7 @@ int slf_av_parse(const char *text, size_t len, slf_avschema **out, sl_error *err
 		sl_error_set(err, rc, "out of memory");
 	if (rc < 0)
 		goto out;
-	s->json = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	s->json = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 	if (s->json == NULL) {
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;

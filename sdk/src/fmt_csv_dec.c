@@ -18,7 +18,7 @@
 typedef struct csvdec {
 	slf_csvtok t;
 	const char *null_value, *empty_value, *nan, *pinf, *ninf;
-	size_t null_len;
+	size_t null_len, empty_len, nan_len, pinf_len, ninf_len;
 	size_t *cols; /* input position -> column */
 	size_t n_cols;
 	slf_tsfmt *tsfmt;
@@ -48,7 +48,7 @@ static int put(sl_decoder *d, csvdec *c, slf_col *col, int i, slf_cfield *f)
 	switch (col->id) {
 	case SL_TYPE_STRING:
 		if (f->len == 0 && f->quoted)
-			return slf_col_str(col, c->empty_value, strlen(c->empty_value));
+			return slf_col_str(col, c->empty_value, c->empty_len);
 		if (slf_utf8_valid(f->p, f->len) != f->len)
 			break;
 		return slf_col_str(col, f->p, f->len);
@@ -59,12 +59,15 @@ static int put(sl_decoder *d, csvdec *c, slf_col *col, int i, slf_cfield *f)
 			return slf_col_i64(col, iv);
 		break;
 	case SL_TYPE_DOUBLE:
-		if (eq(f, c->nan, strlen(c->nan)))
-			return slf_col_f64(col, NAN);
-		if (eq(f, c->pinf, strlen(c->pinf)))
-			return slf_col_f64(col, INFINITY);
-		if (eq(f, c->ninf, strlen(c->ninf)))
-			return slf_col_f64(col, -INFINITY);
+		if (SL_UNLIKELY(f->len == c->nan_len || f->len == c->pinf_len ||
+		                f->len == c->ninf_len)) {
+			if (eq(f, c->nan, c->nan_len))
+				return slf_col_f64(col, NAN);
+			if (eq(f, c->pinf, c->pinf_len))
+				return slf_col_f64(col, INFINITY);
+			if (eq(f, c->ninf, c->ninf_len))
+				return slf_col_f64(col, -INFINITY);
+		}
 		if (slf_parse_f64(f->p, f->len, true, &dv))
 			return slf_col_f64(col, dv);
 		break;
@@ -255,6 +258,10 @@ int slf_csv_dec_new(sl_decoder *d, sl_error *err)
 	c->nan = o->nan_value ? o->nan_value : "NaN";
 	c->pinf = o->positive_inf ? o->positive_inf : "Inf";
 	c->ninf = o->negative_inf ? o->negative_inf : "-Inf";
+	c->empty_len = strlen(c->empty_value);
+	c->nan_len = strlen(c->nan);
+	c->pinf_len = strlen(c->pinf);
+	c->ninf_len = strlen(c->ninf);
 	c->header = o->header;
 	if (o->timestamp_format != NULL) {
 		rc = slf_tsfmt_compile(o->timestamp_format, &c->tsfmt, err);

@@ -64,13 +64,14 @@ static int put_value(sl_encoder *e, const cenc *c, const sl_array *a, int64_t i,
 		return sl_strbuf_append(out, c->null_value, c->null_len);
 	switch (a->type->id) {
 	case SL_TYPE_BOOL:
-		return sl_strbuf_puts(out, sl_array_bool(a, i) ? "true" : "false");
+		return put_text(c, sl_array_bool(a, i) ? "true" : "false", sl_array_bool(a, i) ? 4 : 5,
+		                out);
 	case SL_TYPE_INT64:
 		n = slf_format_i64(sl_array_i64(a)[i], buf);
-		return sl_strbuf_append(out, buf, n);
+		return put_text(c, buf, n, out);
 	case SL_TYPE_DOUBLE:
 		n = slf_format_f64(sl_array_f64(a)[i], buf);
-		return sl_strbuf_append(out, buf, n);
+		return put_text(c, buf, n, out);
 	case SL_TYPE_TIMESTAMP:
 		n = slf_enc_ts(e, sl_array_i64(a)[i], buf);
 		return put_text(c, buf, n, out);
@@ -81,13 +82,15 @@ static int put_value(sl_encoder *e, const cenc *c, const sl_array *a, int64_t i,
 	}
 	case SL_TYPE_BINARY: {
 		sl_strview s = sl_array_str(a, i);
-		int rc = slf_sb_reserve(out, s.len / 3 * 4 + 8);
+		char *b64 = malloc(s.len / 3 * 4 + 8);
+		int rc;
 
-		if (rc < 0)
-			return rc;
-		out->len += slf_base64_encode((const uint8_t *)s.ptr, s.len, out->buf + out->len);
-		out->buf[out->len] = '\0';
-		return SL_OK;
+		if (b64 == NULL)
+			return SL_ENOMEM;
+		n = slf_base64_encode((const uint8_t *)s.ptr, s.len, b64);
+		rc = n == 0 && !c->quote_all ? SL_OK : put_text(c, b64, n, out);
+		free(b64);
+		return rc;
 	}
 	default:
 		return SL_EINVAL;

@@ -114,6 +114,23 @@ int slf_csv_field(slf_csvtok *c, const char **pp, const char *end, bool eof, slf
 		return SLF_F_BROKEN;
 	}
 	f->p = p;
+	/* eight bytes at a time while none is the separator or a line end */
+	{
+		const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones << 7;
+		const uint64_t sv = ones * (uint8_t)c->sep, nv = ones * '\n', rv = ones * '\r';
+
+		while (end - p >= 8) {
+			uint64_t w, a, b, d;
+
+			memcpy(&w, p, 8);
+			a = w ^ sv;
+			b = w ^ nv;
+			d = w ^ rv;
+			if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((d - ones) & ~d)) & highs)
+				break;
+			p += 8;
+		}
+	}
 	while (p < end && c->cls[(uint8_t)*p] == SLF_C_PLAIN)
 		p++;
 	f->len = (size_t)(p - f->p);

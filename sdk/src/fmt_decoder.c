@@ -298,6 +298,20 @@ size_t sl_bad_record_format(const sl_bad_record *b, char *buf, size_t size)
 	return n > 0 ? (size_t)n : 0;
 }
 
+/* The record's text into the corrupt column: as it is for text formats,
+ * base64 for binary ones (a STRING column holds UTF-8). */
+static int corrupt_text(sl_decoder *d, slf_col *c)
+{
+	char *w;
+
+	if (d->kind == SL_FORMAT_JSON || d->kind == SL_FORMAT_CSV)
+		return slf_col_str(c, d->rec, d->rec_len);
+	w = slf_col_str_begin(c, d->rec_len / 3 * 4 + 8);
+	if (w == NULL)
+		return SL_ENOMEM;
+	return slf_col_str_end(c, slf_base64_encode((const uint8_t *)d->rec, d->rec_len, w));
+}
+
 /* The record's corrupt-column value: its text, rows [row0, len). */
 static int put_corrupt(sl_decoder *d)
 {
@@ -307,7 +321,7 @@ static int put_corrupt(sl_decoder *d)
 
 	slf_col_truncate(c, d->row0);
 	for (r = d->row0; r < d->root.len; r++) {
-		rc = slf_col_str(c, d->rec, d->rec_len);
+		rc = corrupt_text(d, c);
 		if (rc < 0)
 			return rc;
 	}
@@ -323,7 +337,7 @@ static int null_row(sl_decoder *d)
 
 	for (i = 0; i < r->n_kids; i++) {
 		if ((int)i == d->corrupt)
-			rc = slf_col_str(&r->kids[i], d->rec, d->rec_len);
+			rc = corrupt_text(d, &r->kids[i]);
 		else
 			rc = slf_col_null(&r->kids[i]);
 		if (rc < 0)

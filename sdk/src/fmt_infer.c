@@ -233,6 +233,8 @@ int sl_inferrer_new(sl_format_kind kind, const sl_format_options *opts, sl_infer
 		sl_error_set(err, rc, "out of memory");
 		goto fail;
 	}
+	if (!(inf->opts.o.sampling_ratio > 0 && inf->opts.o.sampling_ratio <= 1))
+		inf->opts.o.sampling_ratio = 1.0;
 	inf->acc = 1.0 - inf->opts.o.sampling_ratio; /* the first record is taken */
 	inf->root = slf_ity_new(ITY_STRUCT);
 	if (inf->root == NULL) {

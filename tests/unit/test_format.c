@@ -36,8 +36,8 @@ int tf_bad_cb(void *user, const sl_bad_record *b)
 		         (long long)b->err_line, (long long)b->err_column, b->field ? b->field : "-",
 		         b->message);
 	else
-		snprintf(t->text + n, sizeof(t->text) - n, "%s%lld:%s", n ? "\n" : "",
-		         (long long)b->record, b->message);
+		snprintf(t->text + n, sizeof(t->text) - n, "%s%lld:%s:%s", n ? "\n" : "",
+		         (long long)b->record, b->field ? b->field : "-", b->message);
 	return 0;
 }
 

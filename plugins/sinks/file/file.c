@@ -1,11 +1,15 @@
-/* file.c - the file sink, exactly-once: JSON-lines part files per
- * micro-batch and a manifest of the batches written.
+/* file.c - the file sink, exactly-once: part files per micro-batch (JSON
+ * lines, CSV or Avro container files) and a manifest of the batches written.
  *
- * Rows are encoded as Spark's JSON writer does (nulls left out, timestamps
- * as ISO-8601 with milliseconds in UTC, doubles as Java prints them, binary
- * as base64) into hidden temporary files `.PREFIX-BBBBBBBBBB-PPPP.json.tmp`
- * while the batch runs.  end_batch fsyncs them, renames them to
- * `PREFIX-BBBBBBBBBB-PPPP.json` (the batch id in 10 digits, the part in 4)
+ * Rows are encoded by the formats library (sl_encoder; JSON as Spark's
+ * writer does: nulls left out, timestamps as ISO-8601 with milliseconds in
+ * UTC, doubles as Java prints them, binary as base64; CSV with an optional
+ * header per part; Avro container files whose schema sl_schema_to_avro
+ * derives from the input) into hidden temporary files
+ * `.PREFIX-BBBBBBBBBB-PPPP.EXT.tmp` while the batch runs, a new encoder per
+ * part (each part is a whole file of its format).  end_batch fsyncs them,
+ * renames them to `PREFIX-BBBBBBBBBB-PPPP.EXT` (the batch id in 10 digits,
+ * the part in 4)
  * and records them in the manifest: `_sluice_log/B`, a JSON list of the
  * batch's file names, written through a temporary file, fsynced and renamed,
  * its directory fsynced.  A batch whose manifest entry exists is skipped, so
@@ -52,16 +56,24 @@ typedef struct file_ctx {
 	size_t n_parts;   /* temporary parts created; the open one is the last */
 	int64_t part_rows;
 	int64_t rows;
+	/* The format. */
+	sl_format_kind kind;
+	const char *ext;     /* "json", "csv", "avro" */
+	sl_schema *schema;   /* the input's */
+	slp_fmtopts fo;      /* encoder options (avro_schema: the derived one) */
+	char *avsc;          /* Avro: the schema written into each part */
+	sl_encoder *enc;     /* the open part's */
 	sl_strbuf buf;  /* encoded rows not yet written */
 	sl_strbuf path; /* scratch */
 } file_ctx;
 
-/* Writes "DIR/[.]PREFIX-BBBBBBBBBB-PPPP.json[.tmp]" into ctx->path. */
+/* Writes "DIR/[.]PREFIX-BBBBBBBBBB-PPPP.EXT[.tmp]" into ctx->path. */
 static int part_path(file_ctx *ctx, size_t part, bool tmp)
 {
 	sl_strbuf_reset(&ctx->path);
-	return sl_strbuf_printf(&ctx->path, "%s/%s%s-%010" PRId64 "-%04zu.json%s", ctx->dir,
-	                        tmp ? "." : "", ctx->prefix, ctx->out_id, part, tmp ? ".tmp" : "");
+	return sl_strbuf_printf(&ctx->path, "%s/%s%s-%010" PRId64 "-%04zu.%s%s", ctx->dir,
+	                        tmp ? "." : "", ctx->prefix, ctx->out_id, part, ctx->ext,
+	                        tmp ? ".tmp" : "");
 }
 
 /* Forgets the batch being written, removing its temporary files. */
@@ -71,6 +83,8 @@ static void discard_batch(file_ctx *ctx)
 		close(ctx->fd);
 		ctx->fd = -1;
 	}
+	sl_encoder_free(ctx->enc);
+	ctx->enc = NULL;
 	for (size_t k = 0; k < ctx->n_parts; k++)
 		if (part_path(ctx, k, true) >= 0)
 			unlink(ctx->path.buf);
@@ -90,6 +104,9 @@ static void file_destroy(void *vctx)
 	discard_batch(ctx);
 	sl_strbuf_free(&ctx->buf);
 	sl_strbuf_free(&ctx->path);
+	sl_type_unref(ctx->schema);
+	slp_fmtopts_free(&ctx->fo);
+	free(ctx->avsc);
 	free(ctx->dir);
 	free(ctx->log_dir);
 	free(ctx->prefix);
@@ -132,7 +149,7 @@ static int64_t tidy_dirs(file_ctx *ctx)
 	if ((d = opendir(ctx->dir)) != NULL) {
 		while ((e = readdir(d)) != NULL)
 			if (e->d_name[0] == '.' && strncmp(e->d_name + 1, ctx->prefix, plen) == 0 &&
-			    e->d_name[plen + 1] == '-' && has_suffix(e->d_name, ".json.tmp"))
+			    e->d_name[plen + 1] == '-' && has_suffix(e->d_name, ".tmp"))
 				unlinkat(dirfd(d), e->d_name, 0);
 		closedir(d);
 	}
@@ -146,6 +163,40 @@ static int64_t tidy_dirs(file_ctx *ctx)
 		closedir(d);
 	}
 	return last;
+}
+
+/* The format: options, the Avro schema, an encoder made once now so that a
+ * schema the format cannot write fails validate. */
+static int prepare_format(file_ctx *ctx, const sl_stage_init *init, sl_error *err)
+{
+	const char *format = sl_opt_string(init->options, "format");
+	sl_strbuf avsc = {0};
+	sl_encoder *probe = NULL;
+	int rc;
+
+	ctx->kind = strcmp(format, "csv") == 0    ? SL_FORMAT_CSV
+	            : strcmp(format, "avro") == 0 ? SL_FORMAT_AVRO_FILE
+	                                          : SL_FORMAT_JSON;
+	ctx->ext = ctx->kind == SL_FORMAT_CSV ? "csv" : ctx->kind == SL_FORMAT_AVRO_FILE ? "avro" : "json";
+	ctx->schema = sl_type_ref(init->input_schemas[0]);
+	if ((rc = slp_fmtopts_load(&ctx->fo, init->options, err)) < 0)
+		return rc;
+	if (ctx->kind == SL_FORMAT_AVRO_FILE) {
+		rc = sl_schema_to_avro(ctx->schema, ctx->fo.o.record_name,
+		                       *ctx->fo.o.record_namespace ? ctx->fo.o.record_namespace : NULL,
+		                       &avsc, err);
+		if (rc < 0) {
+			sl_strbuf_free(&avsc);
+			return rc;
+		}
+		ctx->avsc = avsc.buf;
+		ctx->fo.o.avro_schema = ctx->avsc;
+	}
+	rc = sl_encoder_new(ctx->kind, ctx->schema, &ctx->fo.o, &probe, err);
+	sl_encoder_free(probe);
+	if (rc < 0)
+		sl_error_prefix(err, "format '%s'", format);
+	return rc;
 }
 
 static int file_create(const sl_stage_init *init, void **out_ctx, sl_schema **out_schema,
@@ -188,6 +239,8 @@ static int file_create(const sl_stage_init *init, void **out_ctx, sl_schema **ou
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto fail;
 	}
+	if ((rc = prepare_format(ctx, init, err)) < 0)
+		goto fail;
 	if (!init->dry_run) {
 		int64_t last;
 
@@ -210,105 +263,6 @@ fail:
 	return rc;
 }
 
-/* ---- JSON, as Spark (Jackson) writes it ---- */
-
-static int json_base64(sl_strbuf *sb, const unsigned char *p, size_t len)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	int rc = sl_strbuf_append(sb, "\"", 1);
-
-	for (size_t i = 0; i < len && rc >= 0; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		char q[4];
-		if (i + 1 < len)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		q[0] = tab[v >> 18];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < len ? tab[v & 63] : '=';
-		rc = sl_strbuf_append(sb, q, 4);
-	}
-	return rc < 0 ? rc : sl_strbuf_append(sb, "\"", 1);
-}
-
-static int json_value(sl_strbuf *sb, const sl_array *a, int64_t i);
-
-/* The fields of a struct (or a row) as an object, nulls left out. */
-static int json_object(sl_strbuf *sb, const sl_type *t, sl_array *const *cols, int64_t i)
-{
-	bool first = true;
-	int rc = sl_strbuf_append(sb, "{", 1);
-
-	for (size_t f = 0; f < t->n_fields && rc >= 0; f++) {
-		const sl_array *c = cols[f];
-		if (c->type->id == SL_TYPE_NULL || !sl_array_valid(c, i))
-			continue;
-		if (!first)
-			rc = sl_strbuf_append(sb, ",", 1);
-		first = false;
-		if (rc >= 0)
-			rc = slp_json_str(sb, t->fields[f].name, strlen(t->fields[f].name));
-		if (rc >= 0)
-			rc = sl_strbuf_append(sb, ":", 1);
-		if (rc >= 0)
-			rc = json_value(sb, c, i);
-	}
-	return rc < 0 ? rc : sl_strbuf_append(sb, "}", 1);
-}
-
-static int json_value(sl_strbuf *sb, const sl_array *a, int64_t i)
-{
-	char tmp[SLP_FMT_MAX];
-	size_t n;
-	int rc;
-
-	if (a->type->id == SL_TYPE_NULL || !sl_array_valid(a, i))
-		return sl_strbuf_append(sb, "null", 4);
-	switch (a->type->id) {
-	case SL_TYPE_BOOL:
-		return sl_strbuf_puts(sb, sl_array_bool(a, i) ? "true" : "false");
-	case SL_TYPE_INT64:
-		n = (size_t)snprintf(tmp, sizeof(tmp), "%" PRId64, sl_array_i64(a)[i]);
-		return sl_strbuf_append(sb, tmp, n);
-	case SL_TYPE_DOUBLE: {
-		double d = sl_array_f64(a)[i];
-		n = slp_fmt_double(tmp, d);
-		if (d != d || d - d != 0) /* NaN, Infinity: quoted, as Jackson does */
-			return slp_json_str(sb, tmp, n);
-		return sl_strbuf_append(sb, tmp, n);
-	}
-	case SL_TYPE_TIMESTAMP:
-		n = slp_fmt_ts_iso(tmp, sl_array_i64(a)[i]);
-		return slp_json_str(sb, tmp, n);
-	case SL_TYPE_STRING: {
-		sl_strview v = sl_array_str(a, i);
-		return slp_json_str(sb, v.ptr, v.len);
-	}
-	case SL_TYPE_BINARY: {
-		sl_strview v = sl_array_str(a, i);
-		return json_base64(sb, (const unsigned char *)v.ptr, v.len);
-	}
-	case SL_TYPE_STRUCT:
-		return json_object(sb, a->type, a->children, i);
-	case SL_TYPE_LIST: {
-		const int32_t *o = sl_array_offsets(a);
-		rc = sl_strbuf_append(sb, "[", 1);
-		for (int32_t k = o[i]; k < o[i + 1] && rc >= 0; k++) {
-			if (k > o[i])
-				rc = sl_strbuf_append(sb, ",", 1);
-			if (rc >= 0)
-				rc = json_value(sb, a->children[0], k);
-		}
-		return rc < 0 ? rc : sl_strbuf_append(sb, "]", 1);
-	}
-	default:
-		return sl_strbuf_append(sb, "null", 4);
-	}
-}
-
 /* ---- writing ---- */
 
 static int flush_buf(file_ctx *ctx, sl_error *err)
@@ -327,7 +281,12 @@ static int flush_buf(file_ctx *ctx, sl_error *err)
 /* Writes out, fsyncs and closes the open part. */
 static int finish_part(file_ctx *ctx, sl_error *err)
 {
-	int rc = flush_buf(ctx, err);
+	int rc = sl_encoder_finish(ctx->enc, &ctx->buf, err);
+
+	sl_encoder_free(ctx->enc);
+	ctx->enc = NULL;
+	if (rc >= 0)
+		rc = flush_buf(ctx, err);
 
 	if (rc < 0)
 		return rc;
@@ -351,7 +310,7 @@ static int open_part(file_ctx *ctx, sl_error *err)
 		                    strerror(errno));
 	ctx->n_parts++;
 	ctx->part_rows = 0;
-	return SL_OK;
+	return sl_encoder_new(ctx->kind, ctx->schema, &ctx->fo.o, &ctx->enc, err);
 }
 
 static int file_begin_batch(void *vctx, const sl_batch_ctx *bc, sl_error *err)
@@ -382,27 +341,39 @@ static int file_process(void *vctx, size_t port, const sl_batch *in, const sl_ba
 {
 	file_ctx *ctx = vctx;
 	int64_t half = (in->n_rows + 1) / 2;
-	int rc;
+	int rc = SL_OK;
 
 	if (ctx->skip || in->n_rows == 0)
 		return SL_OK;
-	for (int64_t i = 0; i < in->n_rows; i++) {
+	for (int64_t at = 0; at < in->n_rows && rc >= 0;) {
+		int64_t n = in->n_rows - at;
+		sl_batch *part = NULL;
+
 		if (ctx->fd < 0 || (ctx->max_records > 0 && ctx->part_rows == ctx->max_records)) {
 			if (ctx->fd >= 0 && (rc = finish_part(ctx, err)) < 0)
 				return rc;
 			if ((rc = open_part(ctx, err)) < 0)
 				return rc;
 		}
-		rc = json_object(&ctx->buf, in->schema, in->columns, i);
-		if (rc >= 0)
-			rc = sl_strbuf_append(&ctx->buf, "\n", 1);
+		if (ctx->max_records > 0 && n > ctx->max_records - ctx->part_rows)
+			n = ctx->max_records - ctx->part_rows;
+		if (ctx->crash_armed && at < half && n > half - at)
+			n = half - at;
+		if (at > 0 || n < in->n_rows) {
+			part = sl_batch_slice(in, at, n);
+			if (part == NULL)
+				return sl_error_set(err, SL_ENOMEM, "out of memory");
+		}
+		rc = sl_encoder_write(ctx->enc, part ? part : in, &ctx->buf, err);
+		sl_batch_unref(part);
 		if (rc < 0)
-			return sl_error_set(err, SL_ENOMEM, "out of memory");
-		ctx->part_rows++;
-		ctx->rows++;
+			return rc;
+		at += n;
+		ctx->part_rows += n;
+		ctx->rows += n;
 		if (ctx->buf.len >= FLUSH_AT && (rc = flush_buf(ctx, err)) < 0)
 			return rc;
-		if (ctx->crash_armed && i + 1 == half) {
+		if (ctx->crash_armed && at == half) {
 			/* Half the rows are in the temporary file: a crash here must
 			 * leave no trace in the output. */
 			if ((rc = flush_buf(ctx, err)) < 0)
@@ -411,7 +382,7 @@ static int file_process(void *vctx, size_t port, const sl_batch *in, const sl_ba
 			sl_crash_point("sink-write", ctx->batch_id);
 		}
 	}
-	return SL_OK;
+	return rc;
 }
 
 /* The manifest entry: ["PREFIX-...-0000.json", ...] */
@@ -422,8 +393,8 @@ static int write_manifest(file_ctx *ctx, sl_error *err)
 
 	for (size_t k = 0; k < ctx->n_parts && rc >= 0; k++) {
 		sl_strbuf_reset(&name);
-		rc = sl_strbuf_printf(&name, "%s-%010" PRId64 "-%04zu.json", ctx->prefix,
-		                      ctx->out_id, k);
+		rc = sl_strbuf_printf(&name, "%s-%010" PRId64 "-%04zu.%s", ctx->prefix,
+		                      ctx->out_id, k, ctx->ext);
 		if (rc >= 0 && k > 0)
 			rc = sl_strbuf_puts(&json, ",");
 		if (rc >= 0)
@@ -490,8 +461,40 @@ static const sl_option_spec file_options[] = {
     {.name = "format",
      .type = SL_OPT_ENUM,
      .def = "json",
-     .choices = "json",
-     .doc = "file format: JSON lines."},
+     .choices = "json|csv|avro",
+     .doc = "json: JSON lines; csv: RFC 4180 (flat columns only); avro: Avro object "
+            "container files."},
+    {.name = "ignore_null_fields",
+     .type = SL_OPT_BOOL,
+     .doc = "json: leave null fields out (default true, as Spark)"},
+    {.name = "timestamp_format",
+     .type = SL_OPT_STRING,
+     .doc = "json, csv: TIMESTAMP pattern (default yyyy-MM-dd'T'HH:mm:ss.SSSXXX)"},
+    {.name = "header",
+     .type = SL_OPT_BOOL,
+     .doc = "csv: a header line at the top of every part file (default false)"},
+    {.name = "sep", .type = SL_OPT_STRING, .doc = "csv: field separator (default \",\")"},
+    {.name = "delimiter", .type = SL_OPT_STRING, .doc = "csv: the same as sep"},
+    {.name = "quote", .type = SL_OPT_STRING, .doc = "csv: quote character (default '\"')"},
+    {.name = "escape",
+     .type = SL_OPT_STRING,
+     .doc = "csv: escapes a quote inside quotes (default '\\')"},
+    {.name = "null_value",
+     .type = SL_OPT_STRING,
+     .doc = "csv: the text of a null (default \"\")"},
+    {.name = "quote_all",
+     .type = SL_OPT_BOOL,
+     .doc = "csv: quote every value (default false)"},
+    {.name = "compression",
+     .type = SL_OPT_ENUM,
+     .choices = "null|deflate",
+     .doc = "avro: block codec (default null)"},
+    {.name = "record_name",
+     .type = SL_OPT_STRING,
+     .doc = "avro: the top-level record's name (default topLevelRecord)"},
+    {.name = "record_namespace",
+     .type = SL_OPT_STRING,
+     .doc = "avro: the top-level record's namespace (default none)"},
     {.name = "prefix", .type = SL_OPT_STRING, .def = "part", .doc = "file name prefix"},
     {.name = "max_records_per_file",
      .type = SL_OPT_INT,
@@ -503,15 +506,17 @@ const sl_plugin slp_file_sink = {
     .size = sizeof(sl_plugin),
     .name = "file",
     .kind = SL_PLUGIN_SINK,
-    .summary = "writes each micro-batch as JSON-lines files, exactly once",
-    .doc = "Writes PATH/PREFIX-BBBBBBBBBB-PPPP.json (the batch id in 10 digits, the part "
-           "in 4) through hidden temporary files, renamed and recorded in the manifest "
+    .summary = "writes each micro-batch as JSON-lines, CSV or Avro files, exactly once",
+    .doc = "Writes PATH/PREFIX-BBBBBBBBBB-PPPP.EXT (the batch id in 10 digits, the part "
+           "in 4, EXT json, csv or avro) through hidden temporary files, renamed and recorded in the manifest "
            "PATH/_sluice_log/B (a JSON list of the batch's files) when the batch ends.  A "
            "batch already in the manifest is not written again, so a replay after a crash "
            "never adds rows twice; readers (the file source) read only the files the "
            "manifest lists.  A batch without rows writes an empty entry.  JSON as Spark "
            "writes it: null fields left out, timestamps as 2020-07-25T14:55:00.348Z, "
-           "binary as base64.  Without a checkpoint, batches are numbered after the "
+           "binary as base64; CSV as RFC 4180 (a header per part with header = true); "
+           "Avro container files with the schema sl_schema_to_avro derives (nullable "
+           "columns are unions with null).  Without a checkpoint, batches are numbered after the "
            "manifest's last entry.",
     .options = file_options,
     .create = file_create,

@@ -3,14 +3,15 @@
  * empty strings). */
 #include "fsrc.h"
 
-static int text_prepare(fsrc *s, const char *schema, sl_schema **columns, sl_error *err)
+static int text_prepare(fsrc *s, const sl_stage_init *init, const char *schema,
+                        sl_schema **columns, sl_error *err)
 {
 	sl_field f = {(char *)"value", sl_type_string(), false};
 
 	if (schema != NULL)
 		return sl_error_at(err, SL_EINVAL, "schema", -1,
 		                   "format 'text' has one column, value STRING; a schema is for "
-		                   "format 'json'");
+		                   "formats json, csv and avro");
 	*columns = sl_type_struct(1, &f);
 	return *columns ? SL_OK : sl_error_set(err, SL_ENOMEM, "out of memory");
 }

@@ -7,13 +7,19 @@
  *   map.c       a string-keyed hash table (processed files, manifests)
  *   reader.c    a file's lines, rows into batches
  *   fmt_text.c  format "text": one row per line, value STRING
- *   fmt_json.c  format "json": JSON lines, typed by the declared schema
+ *   fmt_lib.c   formats "json", "csv", "avro" through the SDK's formats
+ *               library (sl_format.h): parse modes, the corrupt-record
+ *               column, bad records counted, logged and sent to the
+ *               dead_letter side output
+ *   infer.c     the schema of json/csv from a sample of the directory's
+ *               files (infer_schema), of avro from a container's header
  *
  * The decoder seam: a format (fsrc_format) turns the bytes of one file into
- * rows appended to the stage's column builders, calling fsrc_row_done after
- * each row.  Line formats use fsrc_next_line; a format that is not line
- * based (CSV with quoted newlines, Avro containers) reads the file through
- * fsrc_fill itself.  Formats are chosen by name from fsrc_formats[].
+ * rows.  Text appends to the stage's column builders and calls
+ * fsrc_row_done after each row; the library formats feed the file through
+ * fsrc_fill into an sl_decoder, which keeps the rows until they are taken
+ * as a batch (the format's flush, at the end of a read).  Formats are
+ * chosen by name.
  */
 #ifndef SLUICE_PLUGINS_FSRC_H
 #define SLUICE_PLUGINS_FSRC_H
@@ -62,15 +68,24 @@ typedef struct fsrc_reader fsrc_reader;
 typedef struct fsrc_format {
 	const char *name;
 	/* Works out the decoded columns from the options (schema is NULL when
-	 * not given) and prepares the format's state in s->fmt_state. */
-	int (*prepare)(fsrc *s, const char *schema, sl_schema **columns, sl_error *err);
-	/* Appends the rows of one file (opened in r) to s's builders. */
+	 * not given) and prepares the format's state in s->fmt_state; may
+	 * declare side outputs (create, dry runs too). */
+	int (*prepare)(fsrc *s, const sl_stage_init *init, const char *schema,
+	               sl_schema **columns, sl_error *err);
+	/* Decodes the rows of one file (opened in r). */
 	int (*decode)(fsrc *s, fsrc_reader *r, sl_error *err);
+	/* Emits the rows the format holds (NULL: the stage's builders hold
+	 * them). */
+	int (*flush)(fsrc *s, sl_error *err);
+	/* A read failed: forgets rows and dead letters held. */
+	void (*abort)(fsrc *s);
 	void (*release)(fsrc *s);
 } fsrc_format;
 
 extern const fsrc_format fsrc_format_text;
 extern const fsrc_format fsrc_format_json;
+extern const fsrc_format fsrc_format_csv;
+extern const fsrc_format fsrc_format_avro;
 
 /* A file found by a listing. */
 typedef struct fsrc_file {
@@ -126,6 +141,19 @@ int fsrc_list(fsrc *s, sl_error *err);
  * failures are logged and counted, never fatal. */
 void fsrc_clean(fsrc *s, const char *name);
 void fsrc_files_clear(fsrc *s);
+
+/* ---- infer.c ---- */
+
+/* The schema of format kind (JSON or CSV) inferred from the files the
+ * directory holds now, oldest first (through the manifest when there is
+ * one): at most FSRC_INFER_BYTES bytes, fewer when the inferrer is full
+ * (infer_max_records).  SL_EINVAL naming option `schema` when there is no
+ * file. */
+#define FSRC_INFER_BYTES ((size_t)64 << 20)
+int fsrc_infer(fsrc *s, sl_format_kind kind, const sl_format_options *o, sl_schema **out,
+               sl_error *err);
+/* The schema in the header of the directory's first Avro container file. */
+int fsrc_avro_schema(fsrc *s, const sl_format_options *o, sl_schema **out, sl_error *err);
 
 /* ---- reader.c ---- */
 

@@ -31,7 +31,8 @@
 #include "../../sinks/file/file_sink.h"
 #include "fsrc.h"
 
-static const fsrc_format *const formats[] = {&fsrc_format_text, &fsrc_format_json};
+static const fsrc_format *const formats[] = {&fsrc_format_text, &fsrc_format_json,
+                                            &fsrc_format_csv, &fsrc_format_avro};
 
 static void fsrc_destroy(void *vctx)
 {
@@ -214,7 +215,12 @@ static int fsrc_create(const sl_stage_init *init, void **out_ctx, sl_schema **ou
 		rc = sl_error_at(err, SL_EINVAL, "format", -1, "unknown format '%s'", format);
 		goto fail;
 	}
-	if ((rc = s->fmt->prepare(s, schema, &s->columns, err)) < 0) {
+	if (s->fmt == &fsrc_format_text && sl_opt_bool(o, "dead_letter")) {
+		rc = sl_error_at(err, SL_EINVAL, "dead_letter", -1,
+		                 "format 'text' has no bad records (every line is a row)");
+		goto fail;
+	}
+	if ((rc = s->fmt->prepare(s, init, schema, &s->columns, err)) < 0) {
 		s->fmt = NULL; /* nothing to release */
 		goto fail;
 	}
@@ -348,7 +354,8 @@ static int fsrc_read(void *vctx, const char *start, const char *end, const sl_ba
 
 	if (rc < 0)
 		return rc;
-	if (s->bb == NULL && (s->bb = sl_batch_builder_new(s->schema, FSRC_BATCH_ROWS)) == NULL) {
+	if (s->fmt->flush == NULL && s->bb == NULL &&
+	    (s->bb = sl_batch_builder_new(s->schema, FSRC_BATCH_ROWS)) == NULL) {
 		json_decref(root);
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	}
@@ -357,11 +364,13 @@ static int fsrc_read(void *vctx, const char *start, const char *end, const sl_ba
 	for (size_t i = 0; i < json_array_size(files) && rc >= 0; i++)
 		rc = read_file(s, json_string_value(json_array_get(files, i)), bc, err);
 	if (rc >= 0)
-		rc = fsrc_flush(s, err);
+		rc = s->fmt->flush ? s->fmt->flush(s, err) : fsrc_flush(s, err);
 	if (rc < 0) {
 		/* Rows of a failed read may be half built: start afresh. */
 		sl_batch_builder_free(s->bb);
 		s->bb = NULL;
+		if (s->fmt->abort != NULL)
+			s->fmt->abort(s);
 	}
 	s->out = NULL;
 	s->cur_name = NULL;
@@ -402,11 +411,117 @@ static const sl_option_spec fsrc_options[] = {
     {.name = "format",
      .type = SL_OPT_ENUM,
      .def = "text",
-     .choices = "text|json",
-     .doc = "text: a row per line, value STRING; json: JSON lines typed by schema."},
+     .choices = "text|json|csv|avro",
+     .doc = "text: a row per line, value STRING; json: JSON lines; csv: RFC 4180 with "
+            "Spark's options; avro: Avro object container files."},
     {.name = "schema",
      .type = SL_OPT_STRING,
-     .doc = "the columns, in Spark DDL (\"id BIGINT, name STRING\"); required for json"},
+     .doc = "the columns in Spark DDL, nested types too (\"id BIGINT, a STRUCT<city: "
+            "STRING>, l ARRAY<BIGINT>\"); json and csv need it or infer_schema"},
+    {.name = "infer_schema",
+     .type = SL_OPT_BOOL,
+     .def = "false",
+     .doc = "json, csv without schema: infer it at create from the files there are "
+            "(sampling_ratio, infer_max_records; at most 64 MB)"},
+    {.name = "parse_mode",
+     .type = SL_OPT_ENUM,
+     .def = "permissive",
+     .choices = "permissive|dropmalformed|failfast",
+     .doc = "a malformed record: kept with nulls, dropped (counted), or the batch fails "
+            "naming FILE:LINE (Spark's mode)"},
+    {.name = "corrupt_record_column",
+     .type = SL_OPT_STRING,
+     .def = "_corrupt_record",
+     .doc = "the STRING column that gets a malformed record's text (permissive), when the "
+            "schema names it or keep_corrupt_record is set"},
+    {.name = "keep_corrupt_record",
+     .type = SL_OPT_BOOL,
+     .def = "false",
+     .doc = "permissive: add corrupt_record_column to the schema when it lacks it"},
+    {.name = "dead_letter",
+     .type = SL_OPT_BOOL,
+     .def = "false",
+     .doc = "send every bad record to the side output dead_letter (source, line, offset, "
+            "error, record), committed with its batch: input = \"STAGE.dead_letter\""},
+    {.name = "sampling_ratio",
+     .type = SL_OPT_DOUBLE,
+     .doc = "inference: the fraction of records read (0 < r <= 1; default 1.0)"},
+    {.name = "infer_max_records",
+     .type = SL_OPT_INT,
+     .doc = "inference: the records read at most (default: all, up to 64 MB)"},
+    {.name = "timestamp_format",
+     .type = SL_OPT_STRING,
+     .doc = "json, csv: TIMESTAMP pattern (Spark's timestampFormat; default ISO 8601)"},
+    {.name = "header",
+     .type = SL_OPT_BOOL,
+     .doc = "csv: the first line of each file names the columns (default false)"},
+    {.name = "sep", .type = SL_OPT_STRING, .doc = "csv: field separator (default \",\"; \"\\t\")"},
+    {.name = "delimiter", .type = SL_OPT_STRING, .doc = "csv: the same as sep"},
+    {.name = "quote",
+     .type = SL_OPT_STRING,
+     .doc = "csv: quote character (default '\"'; \"\": none)"},
+    {.name = "escape",
+     .type = SL_OPT_STRING,
+     .doc = "csv: escapes a quote inside quotes (default '\\'; \"\" also works)"},
+    {.name = "comment",
+     .type = SL_OPT_STRING,
+     .doc = "csv: lines starting with this character are skipped (default none)"},
+    {.name = "null_value",
+     .type = SL_OPT_STRING,
+     .doc = "csv: the text of a null (default \"\")"},
+    {.name = "empty_value",
+     .type = SL_OPT_STRING,
+     .doc = "csv: the value of a quoted empty field (default \"\")"},
+    {.name = "nan_value", .type = SL_OPT_STRING, .doc = "csv: the text of NaN (default NaN)"},
+    {.name = "positive_inf",
+     .type = SL_OPT_STRING,
+     .doc = "csv: the text of +infinity (default Inf)"},
+    {.name = "negative_inf",
+     .type = SL_OPT_STRING,
+     .doc = "csv: the text of -infinity (default -Inf)"},
+    {.name = "ignore_leading_white_space",
+     .type = SL_OPT_BOOL,
+     .doc = "csv: trim spaces before values (default false)"},
+    {.name = "ignore_trailing_white_space",
+     .type = SL_OPT_BOOL,
+     .doc = "csv: trim spaces after values (default false)"},
+    {.name = "multi_line",
+     .type = SL_OPT_BOOL,
+     .doc = "csv: quoted fields may hold line breaks (default true)"},
+    {.name = "enforce_schema",
+     .type = SL_OPT_BOOL,
+     .doc = "csv: header names are not checked against the schema (default true)"},
+    {.name = "allow_comments",
+     .type = SL_OPT_BOOL,
+     .doc = "json: accept /* */ and // comments (default false)"},
+    {.name = "allow_single_quotes",
+     .type = SL_OPT_BOOL,
+     .doc = "json: accept 'single-quoted' strings (default true)"},
+    {.name = "allow_unquoted_field_names",
+     .type = SL_OPT_BOOL,
+     .doc = "json: accept {a: 1} (default false)"},
+    {.name = "allow_numeric_leading_zeros",
+     .type = SL_OPT_BOOL,
+     .doc = "json: accept 007 (default false)"},
+    {.name = "allow_non_numeric_numbers",
+     .type = SL_OPT_BOOL,
+     .doc = "json: accept NaN and Infinity (default true)"},
+    {.name = "allow_backslash_escaping_any_character",
+     .type = SL_OPT_BOOL,
+     .doc = "json: accept \\q as q (default false)"},
+    {.name = "allow_unquoted_control_chars",
+     .type = SL_OPT_BOOL,
+     .doc = "json: accept raw control characters in strings (default false)"},
+    {.name = "primitives_as_string",
+     .type = SL_OPT_BOOL,
+     .doc = "json inference: every primitive as STRING (default false)"},
+    {.name = "drop_field_if_all_null",
+     .type = SL_OPT_BOOL,
+     .doc = "json inference: leave out fields that are always null (default false)"},
+    {.name = "avro_schema",
+     .type = SL_OPT_STRING,
+     .doc = "avro: the reader's columns as an Avro schema (.avsc JSON); default: the "
+            "first file's header"},
     {.name = "max_files_per_trigger",
      .type = SL_OPT_INT,
      .def = "0",
@@ -443,10 +558,13 @@ static const sl_plugin fsrc_plugin = {
            "the files read are recorded in the checkpoint's state store with the batch, "
            "so every file is read exactly once across restarts.  The source never ends: "
            "with trigger available-now the pipeline stops once no file is new, with an "
-           "interval trigger it waits for new files.  Format json reads one flat object "
-           "per line: missing fields and nulls are null, a value of the wrong type is "
-           "null and counted as badRecords, a line that is not an object is counted and "
-           "skipped; warnings name FILE:LINE.  A directory written by sluice's file sink "
+           "interval trigger it waits for new files.  Formats json, csv and avro decode by "
+           "the schema (or one inferred at create, infer_schema) as Spark's readers do, "
+           "nested STRUCT and ARRAY columns included; a bad record is handled by "
+           "parse_mode (permissive: nulls and the corrupt-record column, dropmalformed: "
+           "dropped, failfast: the batch fails naming FILE:LINE), counted as badRecords, "
+           "logged as FILE:LINE (five per file) and, with dead_letter, sent to the side "
+           "output dead_letter.  A directory written by sluice's file sink "
            "(it holds _sluice_log/) is read through its manifest: only committed files, "
            "in batch order.",
     .options = fsrc_options,
