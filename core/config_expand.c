@@ -30,11 +30,20 @@ static int expand_ref(const char *text, size_t at, sl_strbuf *sb, size_t *used, 
 	close = strchr(p, '}');
 	if (close == NULL)
 		return sl_error_at(err, SL_EINVAL, NULL, (int)at, "missing '}' after '${'");
-	if (n == 0 || n >= sizeof(name) || (p[n] != '}' && strncmp(p + n, ":-", 2) != 0))
-		return sl_error_at(
-		    err, SL_EINVAL, NULL, (int)at,
-		    "bad variable reference '%.*s' (use ${NAME} or ${NAME:-default})",
-		    (int)(close - (text + at) + 1), text + at);
+	if (n == 0 || n >= sizeof(name) || (p[n] != '}' && strncmp(p + n, ":-", 2) != 0)) {
+		/* The reference as written, cut at a line break or other control
+		 * character (the message is one line) and at 200 bytes. */
+		size_t len = (size_t)(close - (text + at)) + 1, k;
+
+		for (k = 0; k < len && k < 200 && (unsigned char)text[at + k] >= 0x20 &&
+		            text[at + k] != 0x7f;
+		     k++)
+			;
+		return sl_error_at(err, SL_EINVAL, NULL, (int)at,
+		                   "bad variable reference '%.*s%s' (use ${NAME} or "
+		                   "${NAME:-default})",
+		                   (int)k, text + at, k < len ? "..." : "");
+	}
 	memcpy(name, p, n);
 	name[n] = '\0';
 	value = getenv(name);

@@ -21,6 +21,10 @@ const char *slc_include_name(slc_pipeline *p, const char *file);
 /* Points the file of s and every setting under it at such names. */
 void slc_include_resolve(slc_pipeline *p, config_setting_t *s);
 
+/* Whether text holds a control character (< 0x20 or 0x7f), which a
+ * one-line message cannot quote (config_value.c). */
+bool slc_has_control(const char *text);
+
 /* The line and file of a setting, for messages. */
 int slc_setting_line(const config_setting_t *s);
 const char *slc_setting_file(const config_setting_t *s, const char *fallback);

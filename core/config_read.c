@@ -25,6 +25,14 @@ static int top_string(slc_pipeline *p, const config_setting_t *s, char **out, sl
 	if (slc_expand(config_setting_get_string(s), out, &err) < 0)
 		return slc_diag_add(d, slc_setting_file(s, p->path), slc_setting_line(s), NULL,
 		                    "'%s': %s", config_setting_name(s), err.msg);
+	/* Messages quote these values, and a message is one line. */
+	if (slc_has_control(*out)) {
+		free(*out);
+		*out = NULL;
+		return slc_diag_add(d, slc_setting_file(s, p->path), slc_setting_line(s), NULL,
+		                    "'%s' must not hold control characters (a line break?)",
+		                    config_setting_name(s));
+	}
 	return SL_OK;
 }
 

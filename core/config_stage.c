@@ -32,6 +32,14 @@ static int read_string(slc_stage *st, const config_setting_t *s, char **out, slc
 	if (slc_expand(config_setting_get_string(s), out, &err) < 0)
 		return slc_diag_add(d, file, line, st->name, "'%s': %s", config_setting_name(s),
 		                    err.msg);
+	/* Messages quote these values, and a message is one line. */
+	if (slc_has_control(*out)) {
+		free(*out);
+		*out = NULL;
+		return slc_diag_add(d, file, line, st->name,
+		                    "'%s' must not hold control characters (a line break?)",
+		                    config_setting_name(s));
+	}
 	return SL_OK;
 }
 

@@ -78,3 +78,11 @@ int slc_setting_text(const config_setting_t *s, char **out, sl_error *err)
 	*out = dup_text(buf, err);
 	return *out ? SL_OK : SL_ENOMEM;
 }
+
+bool slc_has_control(const char *text)
+{
+	for (const unsigned char *c = (const unsigned char *)text; c != NULL && *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return true;
+	return false;
+}

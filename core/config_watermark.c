@@ -27,6 +27,13 @@ static int member_text(slc_stage *st, const config_setting_t *g, const char *key
 	if (slc_expand(config_setting_get_string(s), out, &err) < 0)
 		return slc_diag_add(d, slc_setting_file(s, st->file), slc_setting_line(s), st->name,
 		                    "'watermark': '%s': %s", key, err.msg);
+	/* Messages quote these values, and a message is one line. */
+	if (slc_has_control(*out)) {
+		free(*out);
+		*out = NULL;
+		return slc_diag_add(d, slc_setting_file(s, st->file), slc_setting_line(s), st->name,
+		                    "'watermark': '%s' must not hold control characters", key);
+	}
 	return SL_OK;
 }
 

@@ -31,6 +31,9 @@ typedef struct avscan {
 	int top;
 	int depth;
 	bool cut; /* ran out of bytes (more may come in a stream) */
+	int64_t budget; /* array and map items left: a value of n bytes may
+	                   hold 64 n + 4096 (items of null or of empty
+	                   records take no bytes at all) */
 } avscan;
 
 #define AVBAD 1
@@ -85,6 +88,9 @@ static int blocks(avscan *s, slf_av *n, slf_col *c)
 		}
 		if (!have(s, count))
 			return bad(s, "block count larger than the data");
+		s->budget -= count;
+		if (s->budget < 0)
+			return bad(s, "too many array or map items for the size of the value");
 		while (count-- > 0) {
 			if (n->kind == AV_MAP) {
 				int64_t kl;
@@ -247,7 +253,7 @@ enum { V_WHOLE, V_STREAM, V_LAST };
 static int one_value(sl_decoder *d, const uint8_t *buf, size_t len, int64_t off, int how,
                      size_t *used, sl_error *err)
 {
-	avscan s = {buf, buf + len, buf, d, -1, 0, false};
+	avscan s = {buf, buf + len, buf, d, -1, 0, false, (int64_t)len * 64 + 4096};
 	int rc;
 
 	slf_rec_begin(d, (const char *)buf, off);

@@ -157,10 +157,9 @@ int slf_col_null(slf_col *c)
 		break;
 	case SL_TYPE_STRUCT:
 		for (i = 0; i < c->n_kids; i++) {
-			/* a child may already hold this row (a field decoded
-			 * before the struct turned out bad) */
-			if (c->kids[i].len > c->len)
-				slf_col_truncate(&c->kids[i], c->len);
+			/* a child may already hold (part of) this row: a field
+			 * decoded before the struct turned out bad */
+			slf_col_truncate(&c->kids[i], c->len);
 			rc = slf_col_null(&c->kids[i]);
 			if (rc < 0)
 				return rc;
@@ -177,8 +176,16 @@ void slf_col_truncate(slf_col *c, int64_t rows)
 {
 	size_t i;
 
-	if (rows >= c->len && c->id != SL_TYPE_STRUCT)
-		return;
+	if (rows >= c->len) {
+		/* no whole row to drop, but children may hold the start of an
+		 * unfinished one */
+		if (c->id == SL_TYPE_LIST && c->values != NULL)
+			slf_col_truncate(&c->kids[0], ((int32_t *)c->values->data)[c->len]);
+		else if (c->id == SL_TYPE_LIST)
+			slf_col_truncate(&c->kids[0], 0);
+		if (c->id != SL_TYPE_STRUCT)
+			return;
+	}
 	if (rows < c->len) {
 		if (c->id == SL_TYPE_STRING || c->id == SL_TYPE_BINARY)
 			c->data->len = (size_t)((int32_t *)c->values->data)[rows];
@@ -188,8 +195,7 @@ void slf_col_truncate(slf_col *c, int64_t rows)
 	}
 	if (c->id == SL_TYPE_STRUCT)
 		for (i = 0; i < c->n_kids; i++)
-			if (c->kids[i].len > rows)
-				slf_col_truncate(&c->kids[i], rows);
+			slf_col_truncate(&c->kids[i], rows);
 }
 
 sl_array *slf_col_finish(slf_col *c)

@@ -304,8 +304,14 @@ static int corrupt_text(sl_decoder *d, slf_col *c)
 {
 	char *w;
 
-	if (d->kind == SL_FORMAT_JSON || d->kind == SL_FORMAT_CSV)
-		return slf_col_str(c, d->rec, d->rec_len);
+	if (d->kind == SL_FORMAT_JSON || d->kind == SL_FORMAT_CSV) {
+		if (slf_utf8_valid(d->rec, d->rec_len) == d->rec_len)
+			return slf_col_str(c, d->rec, d->rec_len);
+		w = slf_col_str_begin(c, d->rec_len * 3);
+		if (w == NULL)
+			return SL_ENOMEM;
+		return slf_col_str_end(c, slf_utf8_repair(d->rec, d->rec_len, w));
+	}
 	w = slf_col_str_begin(c, d->rec_len / 3 * 4 + 8);
 	if (w == NULL)
 		return SL_ENOMEM;

@@ -165,6 +165,9 @@ size_t slf_tsfmt_format(const slf_tsfmt *f, int64_t us, char *buf, size_t size);
 
 /* Length of the valid UTF-8 prefix of p[0..len). */
 size_t slf_utf8_valid(const char *p, size_t len);
+/* Copies p[0..len) to out (room for 3 * len) with every byte that is not
+ * part of valid UTF-8 replaced by U+FFFD; returns the bytes written. */
+size_t slf_utf8_repair(const char *p, size_t len, char *out);
 /* Base64 (standard alphabet, padding accepted and written). */
 bool slf_base64_decode(const char *p, size_t len, char *out, size_t *out_len);
 size_t slf_base64_encode(const uint8_t *p, size_t len, char *out);

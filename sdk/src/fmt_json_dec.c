@@ -758,6 +758,9 @@ static int text_of_container(jscan *s, slf_col *c)
 	rc = skip_value(s, &o);
 	if (rc != 0)
 		return rc;
+	/* the skipper does not look inside strings: check them here */
+	if (slf_utf8_valid(w0, (size_t)(o.w - w0)) != (size_t)(o.w - w0))
+		return broken_msg(s, s->p, "invalid UTF-8 in a string");
 	return slf_col_str_end(c, (size_t)(o.w - w0));
 }
 

@@ -348,6 +348,25 @@ size_t slf_utf8_valid(const char *s, size_t len)
 	return len;
 }
 
+size_t slf_utf8_repair(const char *p, size_t len, char *out)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len) {
+		size_t v = slf_utf8_valid(p + i, len - i);
+
+		memcpy(out + n, p + i, v);
+		n += v;
+		i += v;
+		if (i < len) {
+			memcpy(out + n, "\xef\xbf\xbd", 3);
+			n += 3;
+			i++;
+		}
+	}
+	return n;
+}
+
 /* --------------------------------------------------------------- base64 */
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

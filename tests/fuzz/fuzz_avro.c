@@ -7,6 +7,7 @@
  *
  *   _build-fuzz/tests/fuzz/fuzz_avro tests/fuzz/corpus/avro
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,8 +48,10 @@ static sl_batch *decode(sl_format_kind k, const sl_format_options *o, const char
 			sl_decoder_finish(d, &err);
 	}
 	if (sl_decoder_schema(d) != NULL &&
-	    (sl_decoder_take(d, &b, &err) < 0 || sl_batch_validate(b, &err) < 0))
+	    (sl_decoder_take(d, &b, &err) < 0 || sl_batch_validate(b, &err) < 0)) {
+		fprintf(stderr, "invalid batch: %s\n", err.msg);
 		abort();
+	}
 	sl_decoder_free(d);
 	return b;
 }

@@ -7,6 +7,7 @@
  *
  *   _build-fuzz/tests/fuzz/fuzz_json tests/fuzz/corpus/json
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,8 +39,10 @@ static sl_batch *decode(sl_schema *s, const sl_format_options *o, const char *in
 			break;
 	if (off >= len)
 		sl_decoder_finish(d, &err);
-	if (sl_decoder_take(d, &b, &err) < 0 || sl_batch_validate(b, &err) < 0)
+	if (sl_decoder_take(d, &b, &err) < 0 || sl_batch_validate(b, &err) < 0) {
+		fprintf(stderr, "invalid batch: %s\n", err.msg);
 		abort();
+	}
 	sl_decoder_stats_get(d, &st);
 	*bad = st.bad;
 	sl_decoder_free(d);
