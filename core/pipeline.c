@@ -35,11 +35,12 @@ void slc_pipeline_free(slc_pipeline *p)
 	p->state = NULL;
 	slc_checkpoint_close(p->chk);
 	p->chk = NULL;
+	/* The parsed file first: releasing it touches the stages. */
+	slc_pipeline_release_config(p);
 	for (size_t i = 0; i < p->n_stages; i++)
 		slc_stage_free(p->stages[i]);
 	free(p->stages);
 	free(p->order);
-	slc_pipeline_release_config(p);
 	slc_loader_free(p->loader);
 	for (size_t i = 0; i < p->n_plugin_path; i++)
 		free(p->plugin_path[i]);
