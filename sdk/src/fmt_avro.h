@@ -39,12 +39,12 @@ typedef struct slf_av slf_av;
 struct slf_av {
 	slf_av_kind kind;
 	int logical;
-	char *name; /* full name of a named type */
-	size_t n;   /* record fields, enum symbols, union branches */
-	slf_av **kids;  /* record fields' types, union branches; [0]: items/values */
-	char **names;   /* record field names, enum symbols */
-	size_t *symlen; /* enum symbol lengths */
-	int64_t size;   /* fixed */
+	char *name;      /* full name of a named type */
+	size_t n;        /* record fields, enum symbols, union branches */
+	slf_av **kids;   /* record fields' types, union branches; [0]: items/values */
+	char **names;    /* record field names, enum symbols */
+	size_t *symlen;  /* enum symbol lengths */
+	int64_t size;    /* fixed */
 	int null_branch; /* union: index of "null", or -1 */
 	int umap;        /* union: AVU_* */
 	int *member;     /* union AVU_STRUCT: branch -> member index (-1: null) */
@@ -55,7 +55,7 @@ typedef struct slf_avschema {
 	slf_av *root;
 	slf_av **all; /* every node, for freeing */
 	size_t n_all, cap_all;
-	char *json;   /* the schema text (canonical enough to write) */
+	char *json; /* the schema text (canonical enough to write) */
 } slf_avschema;
 
 /* Parses and validates an .avsc. */

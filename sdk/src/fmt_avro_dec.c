@@ -30,7 +30,7 @@ typedef struct avscan {
 	sl_decoder *d;
 	int top;
 	int depth;
-	bool cut; /* ran out of bytes (more may come in a stream) */
+	bool cut;       /* ran out of bytes (more may come in a stream) */
 	int64_t budget; /* array and map items left: a value of n bytes may
 	                   hold 64 n + 4096 (items of null or of empty
 	                   records take no bytes at all) */
@@ -98,9 +98,11 @@ static int blocks(avscan *s, slf_av *n, slf_col *c)
 				if (!get_long(s, &kl) || kl < 0 || !have(s, kl))
 					return bad(s, "truncated map key");
 				if (e != NULL) {
-					if (slf_utf8_valid((const char *)s->p, (size_t)kl) != (size_t)kl)
+					if (slf_utf8_valid((const char *)s->p, (size_t)kl) !=
+					    (size_t)kl)
 						return bad(s, "invalid UTF-8 in a map key");
-					rc = slf_col_str(&e->kids[0], (const char *)s->p, (size_t)kl);
+					rc = slf_col_str(&e->kids[0], (const char *)s->p,
+					                 (size_t)kl);
 					if (rc < 0)
 						return rc;
 				}
@@ -162,7 +164,9 @@ static int value(avscan *s, slf_av *n, slf_col *c)
 		if (c == NULL)
 			return SL_OK;
 		if (n->logical == AVL_TS_MILLIS)
-			v = v > INT64_MAX / 1000 ? INT64_MAX : v < INT64_MIN / 1000 ? INT64_MIN : v * 1000;
+			v = v > INT64_MAX / 1000   ? INT64_MAX
+			    : v < INT64_MIN / 1000 ? INT64_MIN
+			                           : v * 1000;
 		else if (n->logical == AVL_DATE)
 			v = v * 86400000000LL;
 		return slf_col_i64(c, v);
@@ -287,7 +291,8 @@ static int avro_decode(sl_decoder *d, const char *buf, size_t len, bool eof, siz
 	while (p < end) {
 		size_t n;
 
-		rc = one_value(d, p, (size_t)(end - p), d->offset + (int64_t)(p - (const uint8_t *)buf),
+		rc = one_value(d, p, (size_t)(end - p),
+		               d->offset + (int64_t)(p - (const uint8_t *)buf),
 		               eof ? V_LAST : V_STREAM, &n, err);
 		if (rc == SL_AGAIN)
 			break;
@@ -389,7 +394,8 @@ static int block(sl_decoder *d, avdec *a, const uint8_t *p, const uint8_t *end, 
 	if (memcmp(q + size, a->sync, 16) != 0) {
 		slf_rec_begin(d, (const char *)p, off);
 		slf_rec_error(d, SLF_REC_BROKEN, (size_t)(q + size - p), -1,
-		              "sync marker mismatch after a block of %lld records", (long long)count);
+		              "sync marker mismatch after a block of %lld records",
+		              (long long)count);
 		return slf_rec_end(d, 0, 0, err);
 	}
 	data = q;
@@ -439,7 +445,8 @@ static int container_decode(sl_decoder *d, const char *buf, size_t len, bool eof
 			return rc;
 		if (rc == SL_AGAIN) {
 			if (eof && len > 0)
-				return sl_error_set(err, SL_EINVAL, "Avro container header cut short");
+				return sl_error_set(err, SL_EINVAL,
+				                    "Avro container header cut short");
 			return SL_OK;
 		}
 		p += n;
@@ -452,8 +459,10 @@ static int container_decode(sl_decoder *d, const char *buf, size_t len, bool eof
 		if (rc == SL_AGAIN) {
 			if (!eof)
 				break;
-			slf_rec_begin(d, (const char *)p, d->offset + (int64_t)(p - (const uint8_t *)buf));
-			slf_rec_error(d, SLF_REC_BROKEN, 0, -1, "Avro container cut short in a block");
+			slf_rec_begin(d, (const char *)p,
+			              d->offset + (int64_t)(p - (const uint8_t *)buf));
+			slf_rec_error(d, SLF_REC_BROKEN, 0, -1,
+			              "Avro container cut short in a block");
 			rc = slf_rec_end(d, 0, 0, err);
 			if (rc < 0)
 				return rc;
@@ -573,7 +582,8 @@ static int header(sl_decoder *d, avdec *a, const uint8_t *p, const uint8_t *end,
 			if (!slf_av_get_long(&q, end, &kl))
 				return SL_AGAIN;
 			if (kl < 0 || kl > 1 << 20)
-				return sl_error_set(err, SL_EINVAL, "Avro container header is corrupt");
+				return sl_error_set(err, SL_EINVAL,
+				                    "Avro container header is corrupt");
 			if (end - q < kl)
 				return SL_AGAIN;
 			k = q;
@@ -581,7 +591,8 @@ static int header(sl_decoder *d, avdec *a, const uint8_t *p, const uint8_t *end,
 			if (!slf_av_get_long(&q, end, &vl))
 				return SL_AGAIN;
 			if (vl < 0 || vl > 1 << 26)
-				return sl_error_set(err, SL_EINVAL, "Avro container header is corrupt");
+				return sl_error_set(err, SL_EINVAL,
+				                    "Avro container header is corrupt");
 			if (end - q < vl)
 				return SL_AGAIN;
 			if (kl == 11 && memcmp(k, "avro.schema", 11) == 0) {
@@ -604,9 +615,10 @@ static int header(sl_decoder *d, avdec *a, const uint8_t *p, const uint8_t *end,
 		if (codec_len == 7 && memcmp(codec, "deflate", 7) == 0)
 			a->deflate = true;
 		else
-			return sl_error_set(err, SL_EINVAL,
-			                    "Avro container codec '%.*s' is not supported (null, deflate)",
-			                    (int)codec_len, (const char *)codec);
+			return sl_error_set(
+			    err, SL_EINVAL,
+			    "Avro container codec '%.*s' is not supported (null, deflate)",
+			    (int)codec_len, (const char *)codec);
 	}
 	slf_av_free(a->av);
 	a->av = NULL;

@@ -213,8 +213,7 @@ static int row(sl_encoder *e, sl_array *const *cols, int64_t r, sl_strbuf *out, 
 	return SL_OK;
 }
 
-static int avro_row(sl_encoder *e, sl_array *const *cols, int64_t r, sl_strbuf *out,
-                    sl_error *err)
+static int avro_row(sl_encoder *e, sl_array *const *cols, int64_t r, sl_strbuf *out, sl_error *err)
 {
 	size_t start = out->len;
 	int rc = row(e, cols, r, out, err);

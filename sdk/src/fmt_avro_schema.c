@@ -14,8 +14,8 @@ static const struct {
 	const char *name;
 	slf_av_kind kind;
 } prims[] = {
-    {"null", AV_NULL},     {"boolean", AV_BOOL}, {"int", AV_INT},       {"long", AV_LONG},
-    {"float", AV_FLOAT},   {"double", AV_DOUBLE}, {"bytes", AV_BYTES},  {"string", AV_STRING},
+    {"null", AV_NULL},   {"boolean", AV_BOOL},  {"int", AV_INT},     {"long", AV_LONG},
+    {"float", AV_FLOAT}, {"double", AV_DOUBLE}, {"bytes", AV_BYTES}, {"string", AV_STRING},
 };
 
 typedef struct parser {
@@ -168,7 +168,8 @@ static int parse_named(parser *ps, json_t *j, const char *type, const char *ns, 
 			const char *sym = json_string_value(json_array_get(syms, i));
 
 			if (sym == NULL)
-				return fail(ps, "enum '%s' has a symbol that is not a string", name);
+				return fail(ps, "enum '%s' has a symbol that is not a string",
+				            name);
 			n->names[i] = strdup(sym);
 			if (n->names[i] == NULL)
 				return SL_ENOMEM;
@@ -464,7 +465,8 @@ int slf_av_to_type(slf_av *n, sl_type **out, bool *nullable, sl_error *err)
 		bool en;
 
 		if (n->visiting)
-			return sl_error_set(err, SL_EINVAL, "recursive Avro types are not supported");
+			return sl_error_set(err, SL_EINVAL,
+			                    "recursive Avro types are not supported");
 		n->visiting = true;
 		rc = slf_av_to_type(n->kids[0], &e, &en, err);
 		n->visiting = false;
@@ -489,8 +491,8 @@ int slf_av_to_type(slf_av *n, sl_type **out, bool *nullable, sl_error *err)
 		size_t made = 0;
 
 		if (n->visiting)
-			return sl_error_set(err, SL_EINVAL, "recursive Avro type '%s' is not supported",
-			                    n->name);
+			return sl_error_set(err, SL_EINVAL,
+			                    "recursive Avro type '%s' is not supported", n->name);
 		f = calloc(n->n + 1, sizeof(*f));
 		if (f == NULL)
 			return sl_error_set(err, SL_ENOMEM, "out of memory");
@@ -505,8 +507,9 @@ int slf_av_to_type(slf_av *n, sl_type **out, bool *nullable, sl_error *err)
 		if (rc == SL_OK) {
 			*out = sl_type_struct(n->n, f);
 			if (*out == NULL)
-				rc = sl_error_set(err, SL_EINVAL,
-				                  "record '%s' has two fields of one name", n->name);
+				rc =
+				    sl_error_set(err, SL_EINVAL,
+				                 "record '%s' has two fields of one name", n->name);
 		}
 		for (i = 0; i < made; i++)
 			sl_type_unref(f[i].type);
@@ -592,7 +595,8 @@ static int type_json(const sl_type *t, const char *name, const char *ns, sl_strb
 	case SL_TYPE_BINARY:
 		return sl_strbuf_puts(out, "\"bytes\"");
 	case SL_TYPE_TIMESTAMP:
-		return sl_strbuf_puts(out, "{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}");
+		return sl_strbuf_puts(out,
+		                      "{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}");
 	case SL_TYPE_LIST:
 		rc = sl_strbuf_puts(out, "{\"type\":\"array\",\"items\":");
 		if (rc == SL_OK)
@@ -613,8 +617,9 @@ static int type_json(const sl_type *t, const char *name, const char *ns, sl_strb
 			rc = sl_strbuf_puts(out, ",\"fields\":[");
 		/* nested records live in namespace "ns.name" as Spark's */
 		if (rc == SL_OK)
-			rc = ns != NULL && ns[0] != '\0' ? sl_strbuf_printf(&inner, "%s.%s", ns, name)
-			                                 : sl_strbuf_puts(&inner, name);
+			rc = ns != NULL && ns[0] != '\0'
+			         ? sl_strbuf_printf(&inner, "%s.%s", ns, name)
+			         : sl_strbuf_puts(&inner, name);
 		for (i = 0; i < t->n_fields && rc == SL_OK; i++) {
 			const sl_field *f = &t->fields[i];
 
@@ -626,8 +631,8 @@ static int type_json(const sl_type *t, const char *name, const char *ns, sl_strb
 			rc = sl_strbuf_printf(out, "%s{\"name\":\"%s\",\"type\":", i ? "," : "",
 			                      f->name);
 			if (rc == SL_OK)
-				rc = nullable_json(f->type, f->nullable, f->name, inner.buf, out, err,
-				                   depth + 1);
+				rc = nullable_json(f->type, f->nullable, f->name, inner.buf, out,
+				                   err, depth + 1);
 			if (rc == SL_OK && f->nullable && f->type->id != SL_TYPE_NULL)
 				rc = sl_strbuf_puts(out, ",\"default\":null");
 			if (rc == SL_OK)

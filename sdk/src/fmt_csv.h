@@ -32,7 +32,7 @@ int slf_csvtok_init(slf_csvtok *t, const sl_format_options *o, sl_error *err);
 void slf_csvtok_free(slf_csvtok *t);
 /* Scans the field at *pp (lines inside and after it are added to *lines). */
 int slf_csv_field(slf_csvtok *t, const char **pp, const char *end, bool eof, slf_cfield *f,
-		  int64_t *lines, const char **bad);
+                  int64_t *lines, const char **bad);
 /* Replaces an escaped field by its unescaped copy (in t->scratch). */
 int slf_csv_unescape(slf_csvtok *t, slf_cfield *f);
 

@@ -95,8 +95,8 @@ static int put(sl_decoder *d, csvdec *c, slf_col *col, int i, slf_cfield *f)
 
 /* One record at *pp.  Returns SL_OK (consumed), SL_AGAIN (incomplete, the
  * row undone) or a negative code. */
-static int record(sl_decoder *d, csvdec *c, const char **pp, const char *end, bool eof,
-                  int64_t off, bool one, sl_error *err)
+static int record(sl_decoder *d, csvdec *c, const char **pp, const char *end, bool eof, int64_t off,
+                  bool one, sl_error *err)
 {
 	const char *p = *pp, *bad = NULL;
 	int64_t lines = 0;

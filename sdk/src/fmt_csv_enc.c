@@ -64,8 +64,8 @@ static int put_value(sl_encoder *e, const cenc *c, const sl_array *a, int64_t i,
 		return sl_strbuf_append(out, c->null_value, c->null_len);
 	switch (a->type->id) {
 	case SL_TYPE_BOOL:
-		return put_text(c, sl_array_bool(a, i) ? "true" : "false", sl_array_bool(a, i) ? 4 : 5,
-		                out);
+		return put_text(c, sl_array_bool(a, i) ? "true" : "false",
+		                sl_array_bool(a, i) ? 4 : 5, out);
 	case SL_TYPE_INT64:
 		n = slf_format_i64(sl_array_i64(a)[i], buf);
 		return put_text(c, buf, n, out);
@@ -97,8 +97,7 @@ static int put_value(sl_encoder *e, const cenc *c, const sl_array *a, int64_t i,
 	}
 }
 
-static int csv_row(sl_encoder *e, sl_array *const *cols, int64_t row, sl_strbuf *out,
-                   sl_error *err)
+static int csv_row(sl_encoder *e, sl_array *const *cols, int64_t row, sl_strbuf *out, sl_error *err)
 {
 	const cenc *c = e->impl;
 	size_t f;
@@ -177,9 +176,10 @@ int slf_csv_enc_new(sl_encoder *e, sl_error *err)
 		sl_type_id id = e->schema->fields[f].type->id;
 
 		if (id == SL_TYPE_STRUCT || id == SL_TYPE_LIST)
-			return sl_error_set(err, SL_EINVAL,
-			                    "CSV cannot hold column '%s' of a nested type (use to_json)",
-			                    e->schema->fields[f].name);
+			return sl_error_set(
+			    err, SL_EINVAL,
+			    "CSV cannot hold column '%s' of a nested type (use to_json)",
+			    e->schema->fields[f].name);
 	}
 	c->sep = e->opts.o.sep ? e->opts.o.sep : ',';
 	c->quote = e->opts.o.quote;

@@ -12,8 +12,7 @@
 #include "fmt_infer.h"
 
 /* The type of one value, trying from `from` on. */
-static slf_ity_kind value_type(const sl_inferrer *inf, slf_ity_kind from, const char *p,
-                               size_t n)
+static slf_ity_kind value_type(const sl_inferrer *inf, slf_ity_kind from, const char *p, size_t n)
 {
 	const sl_format_options *o = &inf->opts.o;
 	int64_t iv;
@@ -154,9 +153,10 @@ int slf_csv_infer(sl_inferrer *inf, const char *buf, size_t len, bool eof, size_
 		take = header || slf_infer_take(inf);
 		if (st == SLF_F_BROKEN) {
 			if (inf->opts.o.mode == SL_PARSE_FAILFAST)
-				return sl_error_set(err, SL_EINVAL,
-				                    "malformed record at byte %lld: unterminated quote",
-				                    (long long)(inf->offset + (rec - buf)));
+				return sl_error_set(
+				    err, SL_EINVAL,
+				    "malformed record at byte %lld: unterminated quote",
+				    (long long)(inf->offset + (rec - buf)));
 			continue;
 		}
 		if (!take)
@@ -182,7 +182,7 @@ int slf_csv_infer(sl_inferrer *inf, const char *buf, size_t len, bool eof, size_
 int slf_csv_infer_finish(sl_inferrer *inf, sl_schema **out, sl_error *err)
 {
 	sl_field *f = calloc(inf->n_cols + 1, sizeof(*f));
-	char (*gen)[24] = calloc(inf->n_cols + 1, sizeof(*gen));
+	char(*gen)[24] = calloc(inf->n_cols + 1, sizeof(*gen));
 	char **uniq = calloc(inf->n_cols + 1, sizeof(*uniq));
 	size_t i, j;
 	int rc = SL_OK;

@@ -197,4 +197,3 @@ int slf_csv_unescape(slf_csvtok *c, slf_cfield *f)
 	f->len = (size_t)(w - c->scratch);
 	return SL_OK;
 }
-

@@ -92,9 +92,9 @@ int slf_decoder_set_schema(sl_decoder *d, sl_schema *schema, sl_error *err)
 				break;
 		if (i < schema->n_fields) {
 			if (schema->fields[i].type->id != SL_TYPE_STRING)
-				return sl_error_at(err, SL_EINVAL, "columnNameOfCorruptRecord", -1,
-				                   "the corrupt-record column '%s' must be a STRING",
-				                   cname);
+				return sl_error_at(
+				    err, SL_EINVAL, "columnNameOfCorruptRecord", -1,
+				    "the corrupt-record column '%s' must be a STRING", cname);
 			d->corrupt = (int)i;
 		}
 	}
@@ -162,7 +162,8 @@ static int tail_reserve(sl_decoder *d, size_t n)
 static int check_usable(sl_decoder *d, sl_error *err)
 {
 	if (d->failed)
-		return sl_error_set(err, SL_ESTATE, "decoder stopped at a malformed record (FAILFAST)");
+		return sl_error_set(err, SL_ESTATE,
+		                    "decoder stopped at a malformed record (FAILFAST)");
 	return SL_OK;
 }
 

@@ -8,7 +8,7 @@ typedef struct slf_enc_ops {
 	/* One row (columns cols[0..n) of the schema) as one value, no line
 	 * end. */
 	int (*row)(sl_encoder *e, sl_array *const *cols, int64_t row, sl_strbuf *out,
-		   sl_error *err);
+	           sl_error *err);
 	/* A whole batch (NULL: row by row, each followed by "\n"). */
 	int (*batch)(sl_encoder *e, const sl_batch *b, sl_strbuf *out, sl_error *err);
 	/* End of the stream (NULL: nothing to add). */

@@ -361,8 +361,8 @@ int sl_inferrer_finish(sl_inferrer *inf, sl_schema **out, sl_error *err)
 	return slf_csv_infer_finish(inf, out, err);
 }
 
-int sl_schema_infer(sl_format_kind kind, const void *buf, size_t len,
-                    const sl_format_options *opts, sl_schema **out, sl_error *err)
+int sl_schema_infer(sl_format_kind kind, const void *buf, size_t len, const sl_format_options *opts,
+                    sl_schema **out, sl_error *err)
 {
 	sl_inferrer *inf;
 	int rc;

@@ -21,9 +21,9 @@ typedef enum {
 typedef struct slf_ity slf_ity;
 struct slf_ity {
 	slf_ity_kind kind;
-	size_t n, cap;     /* struct: fields sorted by name */
+	size_t n, cap; /* struct: fields sorted by name */
 	char **names;
-	slf_ity **kids;    /* struct fields; array: kids[0] the element */
+	slf_ity **kids; /* struct fields; array: kids[0] the element */
 };
 
 slf_ity *slf_ity_new(slf_ity_kind kind);
@@ -38,12 +38,12 @@ sl_type *slf_ity_to_type(const slf_ity *t, bool drop_all_null);
 struct sl_inferrer {
 	sl_format_kind kind;
 	slf_opts opts;
-	slf_ity *root;      /* JSON: the struct of all records */
-	bool corrupt;       /* a record was malformed (PERMISSIVE) */
-	int64_t records;    /* records seen */
-	int64_t sampled;    /* records used */
-	double acc;         /* samplingRatio accumulator */
-	char *tail;         /* an unfinished record */
+	slf_ity *root;   /* JSON: the struct of all records */
+	bool corrupt;    /* a record was malformed (PERMISSIVE) */
+	int64_t records; /* records seen */
+	int64_t sampled; /* records used */
+	double acc;      /* samplingRatio accumulator */
+	char *tail;      /* an unfinished record */
 	size_t tail_len, tail_cap;
 	int64_t offset, line;
 	/* CSV */
@@ -58,10 +58,10 @@ struct sl_inferrer {
 /* Whether the next record is part of the sample. */
 bool slf_infer_take(sl_inferrer *inf);
 int slf_json_infer(sl_inferrer *inf, const char *buf, size_t len, bool eof, size_t *used,
-		   sl_error *err);
+                   sl_error *err);
 int slf_json_infer_finish(sl_inferrer *inf, sl_schema **out, sl_error *err);
 int slf_csv_infer(sl_inferrer *inf, const char *buf, size_t len, bool eof, size_t *used,
-		  sl_error *err);
+                  sl_error *err);
 int slf_csv_infer_finish(sl_inferrer *inf, sl_schema **out, sl_error *err);
 
 #endif

@@ -54,7 +54,7 @@ struct sl_decoder {
 	sl_schema *schema; /* output schema (reference), NULL until known */
 	slf_col root;      /* STRUCT of the schema; kids are the columns */
 	bool root_ready;
-	int corrupt;       /* index of the corrupt-record column, or -1 */
+	int corrupt; /* index of the corrupt-record column, or -1 */
 
 	/* stream position of the next unconsumed byte */
 	int64_t offset, line, record;
@@ -65,14 +65,14 @@ struct sl_decoder {
 	bool failed; /* FAILFAST stopped it */
 
 	/* the record being decoded */
-	const char *rec;      /* its first byte */
+	const char *rec; /* its first byte */
 	size_t rec_len;
 	int64_t rec_off, rec_line;
-	int64_t row0;         /* rows before it */
-	int status;           /* SLF_REC_* so far */
+	int64_t row0; /* rows before it */
+	int status;   /* SLF_REC_* so far */
 	/* the first problem of the record */
-	size_t err_at;        /* byte within the record */
-	int err_field;        /* top-level column, or -1 */
+	size_t err_at; /* byte within the record */
+	int err_field; /* top-level column, or -1 */
 	char msg[200];
 
 	sl_bad_record_fn on_bad;
@@ -87,7 +87,7 @@ struct slf_codec {
 	 * record ends at len.  Lines consumed are added to d->line by the
 	 * codec (through slf_rec_begin / slf_rec_end). */
 	int (*decode)(sl_decoder *d, const char *buf, size_t len, bool eof, size_t *used,
-		      sl_error *err);
+	              sl_error *err);
 	/* Decodes buf as one record. */
 	int (*one)(sl_decoder *d, const char *buf, size_t len, sl_error *err);
 	/* Sets up once the schema is known (Avro container: after the header). */
@@ -122,7 +122,7 @@ static inline void slf_rec_begin(sl_decoder *d, const char *rec, int64_t off)
 /* Notes a problem at byte `at` of the record: PARTIAL keeps the row,
  * BROKEN undoes it.  Only the first message is kept. */
 void slf_rec_error(sl_decoder *d, int status, size_t at, int field, const char *fmt, ...)
-	SL_PRINTF(5, 6);
+    SL_PRINTF(5, 6);
 
 /* The record (len bytes, `lines` line breaks inside and after it) is done:
  * applies the mode, fills the corrupt column, counts.  Returns SL_OK,

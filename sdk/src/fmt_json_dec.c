@@ -43,8 +43,7 @@ typedef struct jdec {
 	char *scratch;
 	size_t scratch_cap;
 	/* options */
-	bool single_quotes, comments, unquoted_names, leading_zeros, nonnum, any_escape,
-	    ctrl_chars;
+	bool single_quotes, comments, unquoted_names, leading_zeros, nonnum, any_escape, ctrl_chars;
 } jdec;
 
 /* The scanner over one record. */
@@ -210,7 +209,8 @@ static int skip_ws_slow(jscan *s)
 			if (p[1] == '*') {
 				const char *q;
 
-				for (q = p + 2; q + 1 < s->end && !(q[0] == '*' && q[1] == '/'); q++)
+				for (q = p + 2; q + 1 < s->end && !(q[0] == '*' && q[1] == '/');
+				     q++)
 					;
 				if (q + 1 >= s->end) {
 					s->p = p;

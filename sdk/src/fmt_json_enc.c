@@ -313,7 +313,8 @@ static int json_row(sl_encoder *e, sl_array *const *cols, int64_t row, sl_strbuf
 	int rc = object(e, j, j->root, cols, e->schema->n_fields, row, out, 0);
 
 	if (rc < 0)
-		return sl_error_set(err, rc, rc == SL_ENOMEM ? "out of memory" : "value nested too deeply");
+		return sl_error_set(err, rc,
+		                    rc == SL_ENOMEM ? "out of memory" : "value nested too deeply");
 	out->buf[out->len] = '\0';
 	return SL_OK;
 }
@@ -329,8 +330,8 @@ static int json_batch(sl_encoder *e, const sl_batch *b, sl_strbuf *out, sl_error
 		if (rc == SL_OK)
 			rc = slf_sb_reserve(out, 1);
 		if (rc < 0)
-			return sl_error_set(err, rc,
-			                    rc == SL_ENOMEM ? "out of memory" : "value nested too deeply");
+			return sl_error_set(
+			    err, rc, rc == SL_ENOMEM ? "out of memory" : "value nested too deeply");
 		out->buf[out->len++] = '\n';
 	}
 	if (out->buf != NULL)

@@ -44,7 +44,8 @@ static slf_ity *infer(const sl_inferrer *inf, json_t *j, int depth)
 		t->n = 1;
 		t->kids[0] = slf_ity_new(ITY_NULL);
 		for (i = 0; i < json_array_size(j) && t->kids[0] != NULL; i++)
-			if (slf_ity_merge(&t->kids[0], infer(inf, json_array_get(j, i), depth + 1)) < 0)
+			if (slf_ity_merge(&t->kids[0],
+			                  infer(inf, json_array_get(j, i), depth + 1)) < 0)
 				break;
 		if (t->kids[0] == NULL || i < json_array_size(j)) {
 			slf_ity_free(t);
@@ -105,8 +106,8 @@ static int record(sl_inferrer *inf, const char *p, size_t len, sl_error *err)
 			json_t *e = json_array_get(j, i);
 
 			if (!json_is_object(e))
-				rc = malformed(inf, "an array element that is not an object", inf->line,
-				               err);
+				rc = malformed(inf, "an array element that is not an object",
+				               inf->line, err);
 			else
 				rc = slf_ity_merge(&inf->root, infer(inf, e, 0));
 		}

@@ -100,7 +100,10 @@ struct opt {
 	size_t off;
 };
 
-#define O(name, kind, member) {name, kind, offsetof(sl_format_options, member)}
+#define O(name, kind, member)                                                                      \
+	{                                                                                          \
+		name, kind, offsetof(sl_format_options, member)                                    \
+	}
 static const struct opt opts[] = {
     O("mode", K_MODE, mode),
     O("columnNameOfCorruptRecord", K_STR, corrupt_record_column),
@@ -212,8 +215,7 @@ static int parse_char(const char *v, char *out)
 	return SL_EINVAL;
 }
 
-int sl_format_options_set(sl_format_options *o, const char *name, const char *value,
-                          sl_error *err)
+int sl_format_options_set(sl_format_options *o, const char *name, const char *value, sl_error *err)
 {
 	const char *names[N_OPTS];
 	const struct opt *op = NULL;
@@ -359,34 +361,37 @@ void slf_opts_free(slf_opts *o)
 /* -------------------------------------------------------------- tables */
 
 #define MODE_SPEC                                                                                  \
-	{"mode", SL_OPT_ENUM, "PERMISSIVE", 0,                                                    \
+	{"mode",                                                                                   \
+	 SL_OPT_ENUM,                                                                              \
+	 "PERMISSIVE",                                                                             \
+	 0,                                                                                        \
 	 "what a malformed record does: keep it with nulls, drop it, or stop",                     \
-	 "PERMISSIVE|DROPMALFORMED|FAILFAST", NULL},                                               \
-	    {"columnNameOfCorruptRecord", SL_OPT_STRING, "_corrupt_record", 0,                    \
-	     "the STRING column that receives a malformed record's text (PERMISSIVE)", NULL, NULL}
+	 "PERMISSIVE|DROPMALFORMED|FAILFAST",                                                      \
+	 NULL},                                                                                    \
+	{                                                                                          \
+		"columnNameOfCorruptRecord", SL_OPT_STRING, "_corrupt_record", 0,                  \
+		    "the STRING column that receives a malformed record's text (PERMISSIVE)",      \
+		    NULL, NULL                                                                     \
+	}
 
 const sl_option_spec sl_format_json_options[] = {
     MODE_SPEC,
     {"timestampFormat", SL_OPT_STRING, NULL, 0,
      "timestamp pattern (default: ISO 8601 reading, yyyy-MM-dd'T'HH:mm:ss.SSSXXX writing)", NULL,
      NULL},
-    {"ignoreNullFields", SL_OPT_BOOL, "true", 0, "leave null fields out when writing", NULL,
-     NULL},
+    {"ignoreNullFields", SL_OPT_BOOL, "true", 0, "leave null fields out when writing", NULL, NULL},
     {"allowSingleQuotes", SL_OPT_BOOL, "true", 0, "accept 'single-quoted' strings", NULL, NULL},
     {"allowComments", SL_OPT_BOOL, "false", 0, "accept /* */ and // comments", NULL, NULL},
     {"allowUnquotedFieldNames", SL_OPT_BOOL, "false", 0, "accept {a: 1}", NULL, NULL},
     {"allowNumericLeadingZeros", SL_OPT_BOOL, "false", 0, "accept 007", NULL, NULL},
     {"allowNonNumericNumbers", SL_OPT_BOOL, "true", 0, "accept NaN and Infinity", NULL, NULL},
-    {"allowBackslashEscapingAnyCharacter", SL_OPT_BOOL, "false", 0, "accept \\q as q", NULL,
+    {"allowBackslashEscapingAnyCharacter", SL_OPT_BOOL, "false", 0, "accept \\q as q", NULL, NULL},
+    {"allowUnquotedControlChars", SL_OPT_BOOL, "false", 0, "accept raw control characters", NULL,
      NULL},
-    {"allowUnquotedControlChars", SL_OPT_BOOL, "false", 0, "accept raw control characters",
-     NULL, NULL},
-    {"primitivesAsString", SL_OPT_BOOL, "false", 0, "infer every primitive as STRING", NULL,
+    {"primitivesAsString", SL_OPT_BOOL, "false", 0, "infer every primitive as STRING", NULL, NULL},
+    {"dropFieldIfAllNull", SL_OPT_BOOL, "false", 0, "inference leaves out all-null fields", NULL,
      NULL},
-    {"dropFieldIfAllNull", SL_OPT_BOOL, "false", 0, "inference leaves out all-null fields",
-     NULL, NULL},
-    {"samplingRatio", SL_OPT_DOUBLE, "1.0", 0, "fraction of records inference reads", NULL,
-     NULL},
+    {"samplingRatio", SL_OPT_DOUBLE, "1.0", 0, "fraction of records inference reads", NULL, NULL},
     {0},
 };
 
@@ -405,14 +410,11 @@ const sl_option_spec sl_format_csv_options[] = {
     {"nanValue", SL_OPT_STRING, "NaN", 0, "the text of NaN", NULL, NULL},
     {"positiveInf", SL_OPT_STRING, "Inf", 0, "the text of +infinity", NULL, NULL},
     {"negativeInf", SL_OPT_STRING, "-Inf", 0, "the text of -infinity", NULL, NULL},
-    {"ignoreLeadingWhiteSpace", SL_OPT_BOOL, "false", 0, "trim spaces before values", NULL,
-     NULL},
-    {"ignoreTrailingWhiteSpace", SL_OPT_BOOL, "false", 0, "trim spaces after values", NULL,
-     NULL},
+    {"ignoreLeadingWhiteSpace", SL_OPT_BOOL, "false", 0, "trim spaces before values", NULL, NULL},
+    {"ignoreTrailingWhiteSpace", SL_OPT_BOOL, "false", 0, "trim spaces after values", NULL, NULL},
     {"timestampFormat", SL_OPT_STRING, NULL, 0, "timestamp pattern", NULL, NULL},
     {"quoteAll", SL_OPT_BOOL, "false", 0, "quote every value when writing", NULL, NULL},
-    {"samplingRatio", SL_OPT_DOUBLE, "1.0", 0, "fraction of records inference reads", NULL,
-     NULL},
+    {"samplingRatio", SL_OPT_DOUBLE, "1.0", 0, "fraction of records inference reads", NULL, NULL},
     {0},
 };
 
@@ -420,8 +422,8 @@ const sl_option_spec sl_format_avro_options[] = {
     MODE_SPEC,
     {"avroSchema", SL_OPT_STRING, NULL, 0, "the Avro schema (.avsc JSON text)", NULL, NULL},
     {"compression", SL_OPT_ENUM, "null", 0, "container file codec", "null|deflate", NULL},
-    {"recordName", SL_OPT_STRING, "topLevelRecord", 0, "top-level record name when writing",
-     NULL, NULL},
+    {"recordName", SL_OPT_STRING, "topLevelRecord", 0, "top-level record name when writing", NULL,
+     NULL},
     {"recordNamespace", SL_OPT_STRING, "", 0, "top-level record namespace when writing", NULL,
      NULL},
     {0},

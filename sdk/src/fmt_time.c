@@ -183,7 +183,8 @@ bool slf_tsfmt_parse(const slf_tsfmt *f, const char *s, size_t len, int64_t *out
 					return false;
 				if (i < len && s[i] == ':')
 					i++;
-				if (i < len && s[i] >= '0' && s[i] <= '9' && !num(s, len, &i, 2, 2, &zm))
+				if (i < len && s[i] >= '0' && s[i] <= '9' &&
+				    !num(s, len, &i, 2, 2, &zm))
 					return false;
 				if (zh > 18 || zm > 59)
 					return false;

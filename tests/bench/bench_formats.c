@@ -22,11 +22,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <sluice/sluice.h>
 #include <sluice/sl_format.h>
+#include <sluice/sluice.h>
 
 #define INVOICE_DDL                                                                                \
-	"InvoiceNumber STRING, CreatedTime BIGINT, StoreID STRING, PosID STRING, "                \
+	"InvoiceNumber STRING, CreatedTime BIGINT, StoreID STRING, PosID STRING, "                 \
 	"CashierID STRING, CustomerType STRING, CustomerCardNo STRING, TotalAmount DOUBLE, "       \
 	"NumberOfItems BIGINT, PaymentMethod STRING, TaxableAmount DOUBLE, CGST DOUBLE, "          \
 	"SGST DOUBLE, CESS DOUBLE, DeliveryType STRING, "                                          \
@@ -84,8 +84,8 @@ static void seed_lines(lines *l)
 		size_t cap = 0;
 		ssize_t n;
 
-		snprintf(path, sizeof(path), "%s/02-FileStreamDemo/SampleData/Invoice-set%d.json", dir,
-		         k);
+		snprintf(path, sizeof(path), "%s/02-FileStreamDemo/SampleData/Invoice-set%d.json",
+		         dir, k);
 		f = fopen(path, "r");
 		if (f == NULL)
 			continue;
@@ -112,15 +112,20 @@ static void generated_lines(lines *l)
 		    "{\"InvoiceNumber\":\"%d\",\"CreatedTime\":%lld,\"StoreID\":\"STR%d\","
 		    "\"PosID\":\"POS%d\",\"CashierID\":\"OAS%d\",\"CustomerType\":\"%s\","
 		    "\"CustomerCardNo\":\"%d\",\"TotalAmount\":%d.0,\"NumberOfItems\":2,"
-		    "\"PaymentMethod\":\"CARD\",\"TaxableAmount\":%d.0,\"CGST\":%d.25,\"SGST\":%d.25,"
+		    "\"PaymentMethod\":\"CARD\",\"TaxableAmount\":%d.0,\"CGST\":%d.25,\"SGST\":%d."
+		    "25,"
 		    "\"CESS\":13.8925,\"DeliveryType\":\"%s\"%s%s%s,\"InvoiceLineItems\":["
 		    "{\"ItemCode\":\"458\",\"ItemDescription\":\"Wine glass\",\"ItemPrice\":1644.0,"
-		    "\"ItemQty\":2,\"TotalValue\":3288.0},{\"ItemCode\":\"283\",\"ItemDescription\":"
-		    "\"Portable Lamps\",\"ItemPrice\":2236.0,\"ItemQty\":1,\"TotalValue\":2236.0}]}",
+		    "\"ItemQty\":2,\"TotalValue\":3288.0},{\"ItemCode\":\"283\","
+		    "\"ItemDescription\":"
+		    "\"Portable "
+		    "Lamps\",\"ItemPrice\":2236.0,\"ItemQty\":1,\"TotalValue\":2236.0}]}",
 		    51402977 + i, 1595688900348LL + i * 1000, 7000 + i, 900 + i, 100 + i,
-		    i % 3 ? "PRIME" : "NONPRIME", 462918521 + i, 5000 + i, 5000 + i, 100 + i, 100 + i,
-		    i % 3 ? "HOME-DELIVERY" : "TAKEAWAY",
-		    i % 3 ? ",\"DeliveryAddress\":{\"AddressLine\":\"444-1842 Dui. Rd.\",\"City\":\"" : "",
+		    i % 3 ? "PRIME" : "NONPRIME", 462918521 + i, 5000 + i, 5000 + i, 100 + i,
+		    100 + i, i % 3 ? "HOME-DELIVERY" : "TAKEAWAY",
+		    i % 3
+		        ? ",\"DeliveryAddress\":{\"AddressLine\":\"444-1842 Dui. Rd.\",\"City\":\""
+		        : "",
 		    i % 3 ? cities[i % 4] : "",
 		    i % 3 ? "\",\"State\":\"Madhya Pradesh\",\"PinCode\":\"561012\","
 		            "\"ContactNumber\":\"7243866404\"}"
@@ -278,7 +283,7 @@ static void bench_jansson(const char *in, size_t len, int64_t *rows_out, int64_t
 /* ---------------------------------------------------------- CSV, Avro */
 
 #define FLAT_DDL                                                                                   \
-	"InvoiceNumber STRING, CreatedTime BIGINT, StoreID STRING, PosID STRING, "                \
+	"InvoiceNumber STRING, CreatedTime BIGINT, StoreID STRING, PosID STRING, "                 \
 	"CashierID STRING, CustomerType STRING, CustomerCardNo STRING, TotalAmount DOUBLE, "       \
 	"NumberOfItems BIGINT, PaymentMethod STRING, TaxableAmount DOUBLE, CGST DOUBLE, "          \
 	"SGST DOUBLE, CESS DOUBLE, DeliveryType STRING"
@@ -360,7 +365,8 @@ static void bench_avro(const char *json, size_t jlen, sl_schema *s)
 	if (sl_encoder_new(SL_FORMAT_AVRO_FILE, s, NULL, &e, &err) < 0)
 		die("avro encoder", &err);
 	for (r = 0; r < b->n_rows; r += 10000) {
-		sl_batch *part = sl_batch_slice(b, r, b->n_rows - r < 10000 ? b->n_rows - r : 10000);
+		sl_batch *part =
+		    sl_batch_slice(b, r, b->n_rows - r < 10000 ? b->n_rows - r : 10000);
 
 		if (part == NULL || sl_encoder_write(e, part, &file, &err) < 0)
 			die("avro encode", &err);
@@ -413,7 +419,8 @@ static void bench_avro(const char *json, size_t jlen, sl_schema *s)
 		if (sl_decoder_new(SL_FORMAT_AVRO, s, NULL, &d, &err) < 0)
 			die("avro decoder", &err);
 		for (i = 0; i < n; i++) {
-			if (sl_decoder_decode_record(d, vals.buf + start, ends[i] - start, &err) != 0)
+			if (sl_decoder_decode_record(d, vals.buf + start, ends[i] - start, &err) !=
+			    0)
 				die("avro value", &err);
 			start = ends[i];
 			if (sl_decoder_rows(d) == 8192 || i + 1 == n) {
@@ -464,8 +471,8 @@ int main(int argc, char **argv)
 	report("jansson json_loadb + test + json_dumps", t1 - t0, (double)rows, (double)len);
 	printf("  %-44s %lld of %lld rows kept, %.1f MB written\n", "", (long long)kept,
 	       (long long)rows, ob / 1e6);
-	printf("  %-44s %9d records/s  %8.1f MB/s  (Fluent Bit 4.2, JSON parser + grep)\n",
-	       "peer", 430000, 150.0);
+	printf("  %-44s %9d records/s  %8.1f MB/s  (Fluent Bit 4.2, JSON parser + grep)\n", "peer",
+	       430000, 150.0);
 
 	bench_csv(in, len);
 	bench_avro(in, len, s);

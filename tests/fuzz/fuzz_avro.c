@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sluice/sluice.h>
 #include <sluice/sl_format.h>
+#include <sluice/sluice.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -42,7 +42,8 @@ static sl_batch *decode(sl_format_kind k, const sl_format_options *o, const char
 		sl_decoder_decode_record(d, in, len, &err);
 	} else {
 		for (; off < len; off += chunk)
-			if (sl_decoder_feed(d, in + off, len - off < chunk ? len - off : chunk, &err) < 0)
+			if (sl_decoder_feed(d, in + off, len - off < chunk ? len - off : chunk,
+			                    &err) < 0)
 				break;
 		if (off >= len)
 			sl_decoder_finish(d, &err);

@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sluice/sluice.h>
 #include <sluice/sl_format.h>
+#include <sluice/sluice.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define SCHEMA "a STRING, b BIGINT, c DOUBLE, d BOOLEAN, e TIMESTAMP, f STRING, _corrupt_record STRING"
+#define SCHEMA                                                                                     \
+	"a STRING, b BIGINT, c DOUBLE, d BOOLEAN, e TIMESTAMP, f STRING, _corrupt_record STRING"
 
 static sl_schema *schema;
 

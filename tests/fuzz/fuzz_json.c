@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sluice/sluice.h>
 #include <sluice/sl_format.h>
+#include <sluice/sluice.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SCHEMA                                                                                     \
-	"s STRING, i BIGINT, d DOUBLE, b BOOLEAN, t TIMESTAMP, x BINARY, "                        \
+	"s STRING, i BIGINT, d DOUBLE, b BOOLEAN, t TIMESTAMP, x BINARY, "                         \
 	"st STRUCT<a: STRING, l: ARRAY<BIGINT>, n: STRUCT<z: DOUBLE>>, "                           \
 	"la ARRAY<STRUCT<k: STRING, v: ARRAY<STRING>>>, _corrupt_record STRING"
 

@@ -33,8 +33,8 @@ int tf_bad_cb(void *user, const sl_bad_record *b)
 	t->n++;
 	if (b->line > 0)
 		snprintf(t->text + n, sizeof(t->text) - n, "%s%lld:%lld:%s:%s", n ? "\n" : "",
-		         (long long)b->err_line, (long long)b->err_column, b->field ? b->field : "-",
-		         b->message);
+		         (long long)b->err_line, (long long)b->err_column,
+		         b->field ? b->field : "-", b->message);
 	else
 		snprintf(t->text + n, sizeof(t->text) - n, "%s%lld:%s:%s", n ? "\n" : "",
 		         (long long)b->record, b->field ? b->field : "-", b->message);

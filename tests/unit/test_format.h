@@ -3,10 +3,10 @@
 #define SLUICE_TEST_FORMAT_H
 
 #include <CUnit/CUnit.h>
+#include <sluice/sl_format.h>
+#include <sluice/sluice.h>
 #include <stdio.h>
 #include <string.h>
-#include <sluice/sluice.h>
-#include <sluice/sl_format.h>
 
 /* CU_ASSERT_STRING_EQUAL that shows both strings when they differ. */
 #define TF_STREQ(got, want)                                                                        \
@@ -14,7 +14,8 @@
 		const char *g_ = (got), *w_ = (want);                                              \
 		CU_ASSERT_STRING_EQUAL(g_, w_);                                                    \
 		if (strcmp(g_, w_) != 0)                                                           \
-			fprintf(stderr, "\n%s:%d\n got: %s\nwant: %s\n", __FILE__, __LINE__, g_, w_); \
+			fprintf(stderr, "\n%s:%d\n got: %s\nwant: %s\n", __FILE__, __LINE__, g_,   \
+			        w_);                                                               \
 	} while (0)
 
 typedef struct tf_case {
@@ -41,8 +42,8 @@ sl_schema *tf_schema(const char *ddl);
 /* Decodes text (fed in chunks of `chunk` bytes; 0: one feed) and returns
  * the batch; st, bad may be NULL.  rc: the first negative code or 0. */
 sl_batch *tf_decode(sl_format_kind kind, const char *ddl, const sl_format_options *o,
-		    const char *text, size_t len, size_t chunk, sl_decoder_stats *st, tf_bad *bad,
-		    int *rc);
+                    const char *text, size_t len, size_t chunk, sl_decoder_stats *st, tf_bad *bad,
+                    int *rc);
 /* Every row of b as JSON lines (nulls kept as null), in a static buffer. */
 const char *tf_rows(const sl_batch *b);
 /* The whole of a file, or NULL (*len set). */

@@ -10,24 +10,23 @@
 
 /* The seed's schema (07-KafkaAvroSourceDemo/schema/invoice-items) when the
  * seed is there, else the same text. */
-static const char *items_fallback =
-    "{\"type\":\"record\",\"name\":\"InvoiceItem\",\"namespace\":"
-    "\"guru.learningjournal.spark.examples.types\",\"fields\":["
-    "{\"name\":\"InvoiceNumber\",\"type\":[\"string\",\"null\"]},"
-    "{\"name\":\"CreatedTime\",\"type\":[\"long\",\"null\"]},"
-    "{\"name\":\"StoreID\",\"type\":[\"string\",\"null\"]},"
-    "{\"name\":\"PosID\",\"type\":[\"string\",\"null\"]},"
-    "{\"name\":\"CustomerType\",\"type\":[\"string\",\"null\"]},"
-    "{\"name\":\"CustomerCardNo\",\"type\":[\"string\",\"null\"]},"
-    "{\"name\":\"DeliveryType\",\"type\":[\"string\",\"null\"]},"
-    "{\"name\":\"City\",\"type\":[\"string\",\"null\"]},"
-    "{\"name\":\"State\",\"type\":[\"string\",\"null\"]},"
-    "{\"name\":\"PinCode\",\"type\":[\"string\",\"null\"]},"
-    "{\"name\":\"ItemCode\",\"type\":[\"string\",\"null\"]},"
-    "{\"name\":\"ItemDescription\",\"type\":[\"string\",\"null\"]},"
-    "{\"name\":\"ItemPrice\",\"type\":[\"double\",\"null\"]},"
-    "{\"name\":\"ItemQty\",\"type\":[\"int\",\"null\"]},"
-    "{\"name\":\"TotalValue\",\"type\":[\"double\",\"null\"]}]}";
+static const char *items_fallback = "{\"type\":\"record\",\"name\":\"InvoiceItem\",\"namespace\":"
+                                    "\"guru.learningjournal.spark.examples.types\",\"fields\":["
+                                    "{\"name\":\"InvoiceNumber\",\"type\":[\"string\",\"null\"]},"
+                                    "{\"name\":\"CreatedTime\",\"type\":[\"long\",\"null\"]},"
+                                    "{\"name\":\"StoreID\",\"type\":[\"string\",\"null\"]},"
+                                    "{\"name\":\"PosID\",\"type\":[\"string\",\"null\"]},"
+                                    "{\"name\":\"CustomerType\",\"type\":[\"string\",\"null\"]},"
+                                    "{\"name\":\"CustomerCardNo\",\"type\":[\"string\",\"null\"]},"
+                                    "{\"name\":\"DeliveryType\",\"type\":[\"string\",\"null\"]},"
+                                    "{\"name\":\"City\",\"type\":[\"string\",\"null\"]},"
+                                    "{\"name\":\"State\",\"type\":[\"string\",\"null\"]},"
+                                    "{\"name\":\"PinCode\",\"type\":[\"string\",\"null\"]},"
+                                    "{\"name\":\"ItemCode\",\"type\":[\"string\",\"null\"]},"
+                                    "{\"name\":\"ItemDescription\",\"type\":[\"string\",\"null\"]},"
+                                    "{\"name\":\"ItemPrice\",\"type\":[\"double\",\"null\"]},"
+                                    "{\"name\":\"ItemQty\",\"type\":[\"int\",\"null\"]},"
+                                    "{\"name\":\"TotalValue\",\"type\":[\"double\",\"null\"]}]}";
 
 static char *items_schema(void)
 {
@@ -40,20 +39,20 @@ static char *items_schema(void)
 }
 
 #define ITEMS_DDL                                                                                  \
-	"InvoiceNumber STRING, CreatedTime BIGINT, StoreID STRING, PosID STRING, "                \
+	"InvoiceNumber STRING, CreatedTime BIGINT, StoreID STRING, PosID STRING, "                 \
 	"CustomerType STRING, CustomerCardNo STRING, DeliveryType STRING, City STRING, "           \
 	"State STRING, PinCode STRING, ItemCode STRING, ItemDescription STRING, "                  \
 	"ItemPrice DOUBLE, ItemQty BIGINT, TotalValue DOUBLE"
 
 #define ITEMS_JSON                                                                                 \
-	"{\"InvoiceNumber\":\"51402977\",\"CreatedTime\":1595688900348,\"StoreID\":\"STR7188\","  \
+	"{\"InvoiceNumber\":\"51402977\",\"CreatedTime\":1595688900348,\"StoreID\":\"STR7188\","   \
 	"\"PosID\":\"POS956\",\"CustomerType\":\"PRIME\",\"CustomerCardNo\":\"4629185211\","       \
 	"\"DeliveryType\":\"TAKEAWAY\",\"ItemCode\":\"458\",\"ItemDescription\":\"Wine glass\","   \
 	"\"ItemPrice\":1644.0,\"ItemQty\":2,\"TotalValue\":3288.0}\n"                              \
-	"{\"InvoiceNumber\":\"91372973\",\"CreatedTime\":1595688901219,\"StoreID\":\"STR8513\","  \
+	"{\"InvoiceNumber\":\"91372973\",\"CreatedTime\":1595688901219,\"StoreID\":\"STR8513\","   \
 	"\"DeliveryType\":\"HOME-DELIVERY\",\"City\":\"Shivapuri\",\"State\":\"Madhya Pradesh\","  \
 	"\"PinCode\":\"561012\",\"ItemCode\":\"413\",\"ItemDescription\":\"Slipcover \xc3\xa9\","  \
-	"\"ItemPrice\":1896.5,\"ItemQty\":-1,\"TotalValue\":-1896.5}\n"                           \
+	"\"ItemPrice\":1896.5,\"ItemQty\":-1,\"TotalValue\":-1896.5}\n"                            \
 	"{}\n"
 
 static sl_batch *items_batch(void)
@@ -71,37 +70,40 @@ static void test_schema_conversion(void)
 
 	CU_ASSERT_EQUAL_FATAL(sl_avro_schema_to_sl(avsc, strlen(avsc), &s, &err), 0);
 	sl_type_format(s, &sb);
-	TF_STREQ(sb.buf, "STRUCT<InvoiceNumber: STRING, CreatedTime: BIGINT, StoreID: STRING, "
-	                 "PosID: STRING, CustomerType: STRING, CustomerCardNo: STRING, DeliveryType: "
-	                 "STRING, City: STRING, State: STRING, PinCode: STRING, ItemCode: STRING, "
-	                 "ItemDescription: STRING, ItemPrice: DOUBLE, ItemQty: BIGINT, TotalValue: "
-	                 "DOUBLE>");
+	TF_STREQ(sb.buf,
+	         "STRUCT<InvoiceNumber: STRING, CreatedTime: BIGINT, StoreID: STRING, "
+	         "PosID: STRING, CustomerType: STRING, CustomerCardNo: STRING, DeliveryType: "
+	         "STRING, City: STRING, State: STRING, PinCode: STRING, ItemCode: STRING, "
+	         "ItemDescription: STRING, ItemPrice: DOUBLE, ItemQty: BIGINT, TotalValue: "
+	         "DOUBLE>");
 	CU_ASSERT_TRUE(s->fields[0].nullable);
 	sl_type_unref(s);
 	sl_strbuf_reset(&sb);
 	/* every kind */
 	{
-		const char *t = "{\"type\":\"record\",\"name\":\"r\",\"fields\":["
-		                "{\"name\":\"e\",\"type\":{\"type\":\"enum\",\"name\":\"E\","
-		                "\"symbols\":[\"A\",\"B\"]}},"
-		                "{\"name\":\"f\",\"type\":{\"type\":\"fixed\",\"name\":\"F\",\"size\":2}},"
-		                "{\"name\":\"m\",\"type\":{\"type\":\"map\",\"values\":\"int\"}},"
-		                "{\"name\":\"u\",\"type\":[\"null\",\"int\",\"string\"]},"
-		                "{\"name\":\"w\",\"type\":[\"int\",\"long\"]},"
-		                "{\"name\":\"t\",\"type\":{\"type\":\"long\","
-		                "\"logicalType\":\"timestamp-millis\"}},"
-		                "{\"name\":\"d\",\"type\":{\"type\":\"int\",\"logicalType\":\"date\"}},"
-		                "{\"name\":\"a\",\"type\":{\"type\":\"array\",\"items\":\"F\"}},"
-		                "{\"name\":\"b\",\"type\":\"bytes\"},{\"name\":\"x\",\"type\":\"float\"},"
-		                "{\"name\":\"y\",\"type\":\"boolean\"}]}";
+		const char *t =
+		    "{\"type\":\"record\",\"name\":\"r\",\"fields\":["
+		    "{\"name\":\"e\",\"type\":{\"type\":\"enum\",\"name\":\"E\","
+		    "\"symbols\":[\"A\",\"B\"]}},"
+		    "{\"name\":\"f\",\"type\":{\"type\":\"fixed\",\"name\":\"F\",\"size\":2}},"
+		    "{\"name\":\"m\",\"type\":{\"type\":\"map\",\"values\":\"int\"}},"
+		    "{\"name\":\"u\",\"type\":[\"null\",\"int\",\"string\"]},"
+		    "{\"name\":\"w\",\"type\":[\"int\",\"long\"]},"
+		    "{\"name\":\"t\",\"type\":{\"type\":\"long\","
+		    "\"logicalType\":\"timestamp-millis\"}},"
+		    "{\"name\":\"d\",\"type\":{\"type\":\"int\",\"logicalType\":\"date\"}},"
+		    "{\"name\":\"a\",\"type\":{\"type\":\"array\",\"items\":\"F\"}},"
+		    "{\"name\":\"b\",\"type\":\"bytes\"},{\"name\":\"x\",\"type\":\"float\"},"
+		    "{\"name\":\"y\",\"type\":\"boolean\"}]}";
 
 		CU_ASSERT_EQUAL_FATAL(sl_avro_schema_to_sl(t, strlen(t), &s, &err), 0);
 		sl_type_format(s, &sb);
-		TF_STREQ(sb.buf, "STRUCT<e: STRING NOT NULL, f: BINARY NOT NULL, m: ARRAY<STRUCT<key: "
-		                 "STRING NOT NULL, value: BIGINT NOT NULL>> NOT NULL, u: "
-		                 "STRUCT<member0: BIGINT, member1: STRING>, w: BIGINT NOT NULL, t: "
-		                 "TIMESTAMP NOT NULL, d: TIMESTAMP NOT NULL, a: ARRAY<BINARY> NOT NULL, b: "
-		                 "BINARY NOT NULL, x: DOUBLE NOT NULL, y: BOOLEAN NOT NULL>");
+		TF_STREQ(sb.buf,
+		         "STRUCT<e: STRING NOT NULL, f: BINARY NOT NULL, m: ARRAY<STRUCT<key: "
+		         "STRING NOT NULL, value: BIGINT NOT NULL>> NOT NULL, u: "
+		         "STRUCT<member0: BIGINT, member1: STRING>, w: BIGINT NOT NULL, t: "
+		         "TIMESTAMP NOT NULL, d: TIMESTAMP NOT NULL, a: ARRAY<BINARY> NOT NULL, b: "
+		         "BINARY NOT NULL, x: DOUBLE NOT NULL, y: BOOLEAN NOT NULL>");
 		sl_type_unref(s);
 	}
 	/* refused */
@@ -129,17 +131,18 @@ static void test_schema_to_avro(void)
 	sl_error err;
 
 	CU_ASSERT_EQUAL(sl_schema_to_avro(s, NULL, "ns", &sb, &err), 0);
-	TF_STREQ(sb.buf,
-	         "{\"type\":\"record\",\"name\":\"topLevelRecord\",\"namespace\":\"ns\",\"fields\":["
-	         "{\"name\":\"a\",\"type\":\"long\"},"
-	         "{\"name\":\"b\",\"type\":[{\"type\":\"record\",\"name\":\"b\",\"namespace\":"
-	         "\"ns.topLevelRecord\",\"fields\":[{\"name\":\"c\",\"type\":[{\"type\":\"array\","
-	         "\"items\":[\"string\",\"null\"]},\"null\"],\"default\":null},{\"name\":\"d\","
-	         "\"type\":[{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"},\"null\"],"
-	         "\"default\":null}]},\"null\"],\"default\":null},"
-	         "{\"name\":\"e\",\"type\":[\"bytes\",\"null\"],\"default\":null},"
-	         "{\"name\":\"f\",\"type\":\"boolean\"},"
-	         "{\"name\":\"g\",\"type\":[\"double\",\"null\"],\"default\":null}]}");
+	TF_STREQ(
+	    sb.buf,
+	    "{\"type\":\"record\",\"name\":\"topLevelRecord\",\"namespace\":\"ns\",\"fields\":["
+	    "{\"name\":\"a\",\"type\":\"long\"},"
+	    "{\"name\":\"b\",\"type\":[{\"type\":\"record\",\"name\":\"b\",\"namespace\":"
+	    "\"ns.topLevelRecord\",\"fields\":[{\"name\":\"c\",\"type\":[{\"type\":\"array\","
+	    "\"items\":[\"string\",\"null\"]},\"null\"],\"default\":null},{\"name\":\"d\","
+	    "\"type\":[{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"},\"null\"],"
+	    "\"default\":null}]},\"null\"],\"default\":null},"
+	    "{\"name\":\"e\",\"type\":[\"bytes\",\"null\"],\"default\":null},"
+	    "{\"name\":\"f\",\"type\":\"boolean\"},"
+	    "{\"name\":\"g\",\"type\":[\"double\",\"null\"],\"default\":null}]}");
 	sl_type_unref(s);
 	s = tf_schema("`a b` STRING");
 	sl_strbuf_reset(&sb);
@@ -199,21 +202,23 @@ static void test_values(void)
 	TF_STREQ(tf_rows(back), want);
 	/* the empty row: 15 null branches (index 1 = 0x02) */
 	CU_ASSERT_TRUE(all.len > 15);
-	CU_ASSERT_EQUAL(memcmp(all.buf + all.len - 15, "\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02"
-	                                               "\x02\x02\x02\x02\x02",
+	CU_ASSERT_EQUAL(memcmp(all.buf + all.len - 15,
+	                       "\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02"
+	                       "\x02\x02\x02\x02\x02",
 	                       15),
 	                0);
 	/* the first value starts with branch 0, length 8, "51402977" */
-	CU_ASSERT_EQUAL(memcmp(all.buf, "\x00\x10"
-	                                "51402977\x00",
+	CU_ASSERT_EQUAL(memcmp(all.buf,
+	                       "\x00\x10"
+	                       "51402977\x00",
 	                       11),
 	                0);
 	sl_batch_unref(back);
 	/* the same bytes as one stream of values, fed in small chunks */
 	{
 		sl_decoder_stats st;
-		sl_batch *s = tf_decode(SL_FORMAT_AVRO, ITEMS_DDL, &o, all.buf, all.len, 7, &st, NULL,
-		                        NULL);
+		sl_batch *s =
+		    tf_decode(SL_FORMAT_AVRO, ITEMS_DDL, &o, all.buf, all.len, 7, &st, NULL, NULL);
 
 		TF_STREQ(tf_rows(s), want);
 		CU_ASSERT_EQUAL(st.records, 3);
@@ -232,9 +237,10 @@ static void test_nested_round_trip(void)
 {
 	const char *ddl = "id BIGINT NOT NULL, t TIMESTAMP, b BINARY, ok BOOLEAN, "
 	                  "s STRUCT<x: DOUBLE, tags: ARRAY<STRING>>, l ARRAY<STRUCT<k: STRING>>";
-	const char *text = "{\"id\":1,\"t\":\"2020-07-25T14:55:00.348123Z\",\"b\":\"AAE=\",\"ok\":true,"
-	                   "\"s\":{\"x\":1.5,\"tags\":[\"a\",null,\"c\"]},\"l\":[{\"k\":\"v\"},null]}\n"
-	                   "{\"id\":2,\"s\":{\"tags\":[]},\"l\":[]}\n";
+	const char *text =
+	    "{\"id\":1,\"t\":\"2020-07-25T14:55:00.348123Z\",\"b\":\"AAE=\",\"ok\":true,"
+	    "\"s\":{\"x\":1.5,\"tags\":[\"a\",null,\"c\"]},\"l\":[{\"k\":\"v\"},null]}\n"
+	    "{\"id\":2,\"s\":{\"tags\":[]},\"l\":[]}\n";
 	sl_batch *b = tf_decode(SL_FORMAT_JSON, ddl, NULL, text, strlen(text), 0, NULL, NULL, NULL);
 	sl_batch *back;
 	char want[4096];
@@ -322,7 +328,8 @@ static void test_container(void)
 		sl_format_options_init(&o);
 		o.avro_schema = avsc;
 		o.compression = codecs[k];
-		CU_ASSERT_EQUAL_FATAL(sl_encoder_new(SL_FORMAT_AVRO_FILE, b->schema, &o, &e, &err), 0);
+		CU_ASSERT_EQUAL_FATAL(sl_encoder_new(SL_FORMAT_AVRO_FILE, b->schema, &o, &e, &err),
+		                      0);
 		CU_ASSERT_EQUAL(sl_encoder_write(e, b, &file, &err), 0);
 		CU_ASSERT_EQUAL(sl_encoder_write(e, b, &file, &err), 0); /* a second block */
 		CU_ASSERT_EQUAL(sl_encoder_finish(e, &file, &err), 0);
@@ -338,8 +345,8 @@ static void test_container(void)
 		/* and so does sluice, in chunks of any size; the schema comes
 		 * from the header */
 		for (chunk = 1; chunk < file.len; chunk = chunk * 3 + 1) {
-			back = tf_decode(SL_FORMAT_AVRO_FILE, NULL, NULL, file.buf, file.len, chunk, &st,
-			                 NULL, NULL);
+			back = tf_decode(SL_FORMAT_AVRO_FILE, NULL, NULL, file.buf, file.len, chunk,
+			                 &st, NULL, NULL);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(back);
 			CU_ASSERT_EQUAL(back->n_rows, 6);
 			CU_ASSERT_EQUAL(st.bad, 0);
@@ -419,7 +426,8 @@ static void test_avro_c_writes(void)
 		sl_format_options_init(&o);
 		CU_ASSERT_EQUAL(sl_encoder_new(SL_FORMAT_JSON, p->schema, &o, &e, &err), 0);
 		CU_ASSERT_EQUAL(sl_encoder_write(e, p, &sb, &err), 0);
-		TF_STREQ(sb.buf, "{\"InvoiceNumber\":\"x\xc3\xa9\",\"ItemPrice\":0.25,\"ItemQty\":0}\n");
+		TF_STREQ(sb.buf,
+		         "{\"InvoiceNumber\":\"x\xc3\xa9\",\"ItemPrice\":0.25,\"ItemQty\":0}\n");
 		sl_encoder_free(e);
 		sl_strbuf_free(&sb);
 		sl_batch_unref(p);
@@ -466,11 +474,13 @@ static void test_bad_values(void)
 	{
 		int rc;
 
-		b = tf_decode(SL_FORMAT_AVRO_FILE, NULL, NULL, "Obj\x01\x02", 5, 0, NULL, &bad, &rc);
+		b = tf_decode(SL_FORMAT_AVRO_FILE, NULL, NULL, "Obj\x01\x02", 5, 0, NULL, &bad,
+		              &rc);
 		CU_ASSERT_EQUAL(rc, SL_EINVAL);
 		TF_STREQ(bad.text, "ERROR Avro container header cut short");
 		sl_batch_unref(b);
-		b = tf_decode(SL_FORMAT_AVRO_FILE, NULL, NULL, "PK\x03\x04xxxx", 8, 0, NULL, &bad, &rc);
+		b = tf_decode(SL_FORMAT_AVRO_FILE, NULL, NULL, "PK\x03\x04xxxx", 8, 0, NULL, &bad,
+		              &rc);
 		CU_ASSERT_EQUAL(rc, SL_EINVAL);
 		TF_STREQ(bad.text, "ERROR not an Avro container file (bad magic)");
 		sl_batch_unref(b);
@@ -481,7 +491,8 @@ static void test_unions_enums_maps(void)
 {
 	const char *avsc =
 	    "{\"type\":\"record\",\"name\":\"r\",\"fields\":["
-	    "{\"name\":\"e\",\"type\":{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\",\"B\"]}},"
+	    "{\"name\":\"e\",\"type\":{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\",\"B\"]}}"
+	    ","
 	    "{\"name\":\"m\",\"type\":{\"type\":\"map\",\"values\":\"int\"}},"
 	    "{\"name\":\"u\",\"type\":[\"null\",\"int\",\"string\"]},"
 	    "{\"name\":\"t\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},"
@@ -508,9 +519,10 @@ static void test_unions_enums_maps(void)
 	CU_ASSERT_EQUAL_FATAL(sl_decoder_new(SL_FORMAT_AVRO, NULL, &o, &d, &err), 0);
 	CU_ASSERT_EQUAL(sl_decoder_decode_record(d, val, sizeof(val) - 1, &err), 0);
 	CU_ASSERT_EQUAL(sl_decoder_take(d, &b, &err), 0);
-	TF_STREQ(tf_rows(b), "{\"e\":\"B\",\"m\":[{\"key\":\"k\",\"value\":3}],\"u\":{\"member0\":null,"
-	                     "\"member1\":\"s\"},\"t\":\"1970-01-01T00:00:01.000Z\","
-	                     "\"d\":\"1970-01-02T00:00:00.000Z\",\"f\":\"YWI=\",\"x\":0.5}\n");
+	TF_STREQ(tf_rows(b),
+	         "{\"e\":\"B\",\"m\":[{\"key\":\"k\",\"value\":3}],\"u\":{\"member0\":null,"
+	         "\"member1\":\"s\"},\"t\":\"1970-01-01T00:00:01.000Z\","
+	         "\"d\":\"1970-01-02T00:00:00.000Z\",\"f\":\"YWI=\",\"x\":0.5}\n");
 	/* and back to the same bytes */
 	CU_ASSERT_EQUAL_FATAL(sl_encoder_new(SL_FORMAT_AVRO, b->schema, &o, &e, &err), 0);
 	CU_ASSERT_EQUAL(sl_encoder_write_row(e, b, 0, &again, &err), 0);

@@ -62,10 +62,11 @@ static void test_types_nulls(void)
 	        "\"NA\",+12,false,2014-08-27T11:29:31.5Z,\n"
 	        ",,,,\n",
 	        0, NULL, &bad, NULL);
-	TF_STREQ(tf_rows(b),
-	         "{\"s\":null,\"i\":null,\"b\":true,\"t\":\"2014-08-27T11:29:31.000Z\",\"x\":\"cmF3\"}\n"
-	         "{\"s\":null,\"i\":12,\"b\":false,\"t\":\"2014-08-27T11:29:31.500Z\",\"x\":\"\"}\n"
-	         "{\"s\":\"\",\"i\":null,\"b\":null,\"t\":null,\"x\":\"\"}\n");
+	TF_STREQ(
+	    tf_rows(b),
+	    "{\"s\":null,\"i\":null,\"b\":true,\"t\":\"2014-08-27T11:29:31.000Z\",\"x\":\"cmF3\"}\n"
+	    "{\"s\":null,\"i\":12,\"b\":false,\"t\":\"2014-08-27T11:29:31.500Z\",\"x\":\"\"}\n"
+	    "{\"s\":\"\",\"i\":null,\"b\":null,\"t\":null,\"x\":\"\"}\n");
 	TF_STREQ(bad.text, "");
 	sl_batch_unref(b);
 }
@@ -113,7 +114,8 @@ static void test_modes(void)
 	sl_format_options_init(&o);
 	o.multi_line = false;
 	b = csv("a BIGINT, b STRING", &o, "1,\"x\ny\"\n2,z\n", 0, &st, &bad, &rc);
-	TF_STREQ(tf_rows(b), "{\"a\":null,\"b\":null}\n{\"a\":null,\"b\":null}\n{\"a\":2,\"b\":\"z\"}\n");
+	TF_STREQ(tf_rows(b),
+	         "{\"a\":null,\"b\":null}\n{\"a\":null,\"b\":null}\n{\"a\":2,\"b\":\"z\"}\n");
 	TF_STREQ(bad.text, "1:3:-:unterminated quoted field\n2:1:a:cannot convert 'y\"' to BIGINT");
 	sl_batch_unref(b);
 }

@@ -15,7 +15,7 @@ static sl_batch *make_batch(void)
 	sl_batch_builder *bb = sl_batch_builder_new(s, 4);
 	static const double dv[] = {1.0, 0.1, 1e10, 1e-5, NAN, -INFINITY, 123456.789, -0.0};
 	static const char *sv[] = {"plain", "q\"b\\s", "ctl\x01\n\t", "\xc3\xa9 \xe2\x82\xac",
-	                           "",      NULL,       "a,b",        " lead"};
+	                           "",      NULL,      "a,b",         " lead"};
 	int r;
 	sl_batch *b;
 
@@ -25,11 +25,14 @@ static sl_batch *make_batch(void)
 		if (r == 5)
 			sl_builder_append_null(sl_batch_builder_column(bb, 0));
 		else
-			sl_builder_append_int64(sl_batch_builder_column(bb, 0),
-			                        r == 1 ? INT64_MIN : r == 2 ? INT64_MAX : r * 7 - 3);
+			sl_builder_append_int64(sl_batch_builder_column(bb, 0), r == 1 ? INT64_MIN
+			                                                        : r == 2
+			                                                            ? INT64_MAX
+			                                                            : r * 7 - 3);
 		sl_builder_append_double(sl_batch_builder_column(bb, 1), dv[r]);
 		if (sv[r])
-			sl_builder_append_string(sl_batch_builder_column(bb, 2), sv[r], strlen(sv[r]));
+			sl_builder_append_string(sl_batch_builder_column(bb, 2), sv[r],
+			                         strlen(sv[r]));
 		else
 			sl_builder_append_null(sl_batch_builder_column(bb, 2));
 		if (r == 3)
@@ -38,7 +41,8 @@ static sl_batch *make_batch(void)
 			sl_builder_append_bool(sl_batch_builder_column(bb, 3), r & 1);
 		sl_builder_append_int64(sl_batch_builder_column(bb, 4),
 		                        r == 1 ? -1 : 1595688900348123LL + r);
-		sl_builder_append_string(sl_batch_builder_column(bb, 5), "\x00\x01\xff", (size_t)(r % 4));
+		sl_builder_append_string(sl_batch_builder_column(bb, 5), "\x00\x01\xff",
+		                         (size_t)(r % 4));
 		if (r == 2) {
 			sl_builder_append_null(st);
 		} else {
@@ -90,23 +94,26 @@ static void test_json(void)
 	sl_format_options o;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-	TF_STREQ(encode(SL_FORMAT_JSON, b, NULL),
-	         "{\"i\":-3,\"d\":1.0,\"s\":\"plain\",\"b\":false,\"t\":\"2020-07-25T14:55:00.348Z\","
-	         "\"x\":\"\",\"st\":{\"p\":0,\"q\":[]}}\n"
-	         "{\"i\":-9223372036854775808,\"d\":0.1,\"s\":\"q\\\"b\\\\s\",\"b\":true,"
-	         "\"t\":\"1969-12-31T23:59:59.999Z\",\"x\":\"AA==\",\"st\":{\"p\":1}}\n"
-	         "{\"i\":9223372036854775807,\"d\":1.0E10,\"s\":\"ctl\\u0001\\n\\t\",\"b\":false,"
-	         "\"t\":\"2020-07-25T14:55:00.348Z\",\"x\":\"AAE=\"}\n"
-	         "{\"i\":18,\"d\":1.0E-5,\"s\":\"\xc3\xa9 \xe2\x82\xac\",\"t\":\"2020-07-25T14:55:00.348Z\","
-	         "\"x\":\"AAH/\",\"st\":{\"p\":3,\"q\":[\"e\",null]}}\n"
-	         "{\"i\":25,\"d\":\"NaN\",\"s\":\"\",\"b\":false,\"t\":\"2020-07-25T14:55:00.348Z\","
-	         "\"x\":\"\",\"st\":{\"q\":[\"e\",null]}}\n"
-	         "{\"d\":\"-Infinity\",\"b\":true,\"t\":\"2020-07-25T14:55:00.348Z\",\"x\":\"AA==\","
-	         "\"st\":{\"p\":5,\"q\":[\"e\",null]}}\n"
-	         "{\"i\":39,\"d\":123456.789,\"s\":\"a,b\",\"b\":false,"
-	         "\"t\":\"2020-07-25T14:55:00.348Z\",\"x\":\"AAE=\",\"st\":{\"p\":6,\"q\":[\"e\",null]}}\n"
-	         "{\"i\":46,\"d\":-0.0,\"s\":\" lead\",\"b\":true,\"t\":\"2020-07-25T14:55:00.348Z\","
-	         "\"x\":\"AAH/\",\"st\":{\"p\":7,\"q\":[\"e\",null]}}\n");
+	TF_STREQ(
+	    encode(SL_FORMAT_JSON, b, NULL),
+	    "{\"i\":-3,\"d\":1.0,\"s\":\"plain\",\"b\":false,\"t\":\"2020-07-25T14:55:00.348Z\","
+	    "\"x\":\"\",\"st\":{\"p\":0,\"q\":[]}}\n"
+	    "{\"i\":-9223372036854775808,\"d\":0.1,\"s\":\"q\\\"b\\\\s\",\"b\":true,"
+	    "\"t\":\"1969-12-31T23:59:59.999Z\",\"x\":\"AA==\",\"st\":{\"p\":1}}\n"
+	    "{\"i\":9223372036854775807,\"d\":1.0E10,\"s\":\"ctl\\u0001\\n\\t\",\"b\":false,"
+	    "\"t\":\"2020-07-25T14:55:00.348Z\",\"x\":\"AAE=\"}\n"
+	    "{\"i\":18,\"d\":1.0E-5,\"s\":\"\xc3\xa9 "
+	    "\xe2\x82\xac\",\"t\":\"2020-07-25T14:55:00.348Z\","
+	    "\"x\":\"AAH/\",\"st\":{\"p\":3,\"q\":[\"e\",null]}}\n"
+	    "{\"i\":25,\"d\":\"NaN\",\"s\":\"\",\"b\":false,\"t\":\"2020-07-25T14:55:00.348Z\","
+	    "\"x\":\"\",\"st\":{\"q\":[\"e\",null]}}\n"
+	    "{\"d\":\"-Infinity\",\"b\":true,\"t\":\"2020-07-25T14:55:00.348Z\",\"x\":\"AA==\","
+	    "\"st\":{\"p\":5,\"q\":[\"e\",null]}}\n"
+	    "{\"i\":39,\"d\":123456.789,\"s\":\"a,b\",\"b\":false,"
+	    "\"t\":\"2020-07-25T14:55:00.348Z\",\"x\":\"AAE=\",\"st\":{\"p\":6,\"q\":[\"e\",null]}}"
+	    "\n"
+	    "{\"i\":46,\"d\":-0.0,\"s\":\" lead\",\"b\":true,\"t\":\"2020-07-25T14:55:00.348Z\","
+	    "\"x\":\"AAH/\",\"st\":{\"p\":7,\"q\":[\"e\",null]}}\n");
 	sl_format_options_init(&o);
 	o.ignore_null_fields = false;
 	o.timestamp_format = "yyyy-MM-dd HH:mm:ss.SSSSSS";
@@ -117,7 +124,8 @@ static void test_json(void)
 		         "{\"i\":-9223372036854775808,\"d\":0.1,\"s\":\"q\\\"b\\\\s\",\"b\":true,"
 		         "\"t\":\"1969-12-31 23:59:59.999999\",\"x\":\"AA==\",\"st\":{\"p\":1,"
 		         "\"q\":null}}\n"
-		         "{\"i\":9223372036854775807,\"d\":1.0E10,\"s\":\"ctl\\u0001\\n\\t\",\"b\":false,"
+		         "{\"i\":9223372036854775807,\"d\":1.0E10,\"s\":\"ctl\\u0001\\n\\t\",\"b\":"
+		         "false,"
 		         "\"t\":\"2020-07-25 14:55:00.348125\",\"x\":\"AAE=\",\"st\":null}\n");
 		sl_batch_unref(one);
 	}
@@ -132,8 +140,10 @@ static void test_json(void)
 
 		CU_ASSERT_EQUAL_FATAL(sl_encoder_new(SL_FORMAT_JSON, b->schema, NULL, &e, &err), 0);
 		CU_ASSERT_EQUAL(sl_encoder_write_row(e, b, 0, &sb, &err), 0);
-		TF_STREQ(sb.buf, "{\"i\":-3,\"d\":1.0,\"s\":\"plain\",\"b\":false,"
-		                 "\"t\":\"2020-07-25T14:55:00.348Z\",\"x\":\"\",\"st\":{\"p\":0,\"q\":[]}}");
+		TF_STREQ(
+		    sb.buf,
+		    "{\"i\":-3,\"d\":1.0,\"s\":\"plain\",\"b\":false,"
+		    "\"t\":\"2020-07-25T14:55:00.348Z\",\"x\":\"\",\"st\":{\"p\":0,\"q\":[]}}");
 		CU_ASSERT_EQUAL(sl_encoder_write_row(e, b, 8, &sb, &err), SL_EINVAL);
 		sl_encoder_free(e);
 		sl_strbuf_reset(&sb);
@@ -195,21 +205,23 @@ static void test_csv(void)
 	sl_format_options_init(&o);
 	o.header = true;
 	strcpy(text, encode(SL_FORMAT_CSV, flat, &o));
-	TF_STREQ(text, "i,d,s,b,t,x\n"
-	               "-3,1.0,plain,false,2020-07-25T14:55:00.348Z,\n"
-	               "-9223372036854775808,0.1,\"q\"\"b\\s\",true,1969-12-31T23:59:59.999Z,AA==\n"
-	               "9223372036854775807,1.0E10,\"ctl\x01\n\t\",false,2020-07-25T14:55:00.348Z,AAE=\n"
-	               "18,1.0E-5,\xc3\xa9 \xe2\x82\xac,,2020-07-25T14:55:00.348Z,AAH/\n"
-	               "25,NaN,\"\",false,2020-07-25T14:55:00.348Z,\n"
-	               ",-Infinity,,true,2020-07-25T14:55:00.348Z,AA==\n"
-	               "39,123456.789,\"a,b\",false,2020-07-25T14:55:00.348Z,AAE=\n"
-	               "46,-0.0,\" lead\",true,2020-07-25T14:55:00.348Z,AAH/\n");
+	TF_STREQ(text,
+	         "i,d,s,b,t,x\n"
+	         "-3,1.0,plain,false,2020-07-25T14:55:00.348Z,\n"
+	         "-9223372036854775808,0.1,\"q\"\"b\\s\",true,1969-12-31T23:59:59.999Z,AA==\n"
+	         "9223372036854775807,1.0E10,\"ctl\x01\n\t\",false,2020-07-25T14:55:00.348Z,AAE=\n"
+	         "18,1.0E-5,\xc3\xa9 \xe2\x82\xac,,2020-07-25T14:55:00.348Z,AAH/\n"
+	         "25,NaN,\"\",false,2020-07-25T14:55:00.348Z,\n"
+	         ",-Infinity,,true,2020-07-25T14:55:00.348Z,AA==\n"
+	         "39,123456.789,\"a,b\",false,2020-07-25T14:55:00.348Z,AAE=\n"
+	         "46,-0.0,\" lead\",true,2020-07-25T14:55:00.348Z,AAH/\n");
 	/* and back: the same values (binary stays base64 text, so skip it) */
 	o.escape = '"';
 	o.positive_inf = "Infinity";
 	o.negative_inf = "-Infinity";
-	back = tf_decode(SL_FORMAT_CSV, "i BIGINT, d DOUBLE, s STRING, b BOOLEAN, t TIMESTAMP, x STRING",
-	                 &o, text, strlen(text), 5, NULL, NULL, NULL);
+	back = tf_decode(SL_FORMAT_CSV,
+	                 "i BIGINT, d DOUBLE, s STRING, b BOOLEAN, t TIMESTAMP, x STRING", &o, text,
+	                 strlen(text), 5, NULL, NULL, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
 	CU_ASSERT_EQUAL(back->n_rows, 8);
 	{
@@ -284,8 +296,9 @@ static void test_avro_bytes(void)
 	CU_ASSERT_EQUAL_FATAL(sl_encoder_new(SL_FORMAT_AVRO, s, NULL, &e, &err), 0);
 	CU_ASSERT_EQUAL(sl_encoder_write(e, b, &sb, &err), 0);
 	CU_ASSERT_EQUAL(sb.len, 10);
-	CU_ASSERT_EQUAL(memcmp(sb.buf, "\x81\x01\x00\x04hi\x01"
-	                               "\x02\x02\x00",
+	CU_ASSERT_EQUAL(memcmp(sb.buf,
+	                       "\x81\x01\x00\x04hi\x01"
+	                       "\x02\x02\x00",
 	                       10),
 	                0);
 	sl_encoder_free(e);
@@ -309,9 +322,11 @@ static void test_options_tables(void)
 
 		for (s = tables[t]; s->name != NULL; s++) {
 			sl_format_options_init(&o);
-			CU_ASSERT_NOT_EQUAL(sl_format_options_set(&o, s->name, "", &err), SL_ENOTFOUND);
+			CU_ASSERT_NOT_EQUAL(sl_format_options_set(&o, s->name, "", &err),
+			                    SL_ENOTFOUND);
 			if (s->def != NULL)
-				CU_ASSERT_EQUAL(sl_format_options_set(&o, s->name, s->def, &err), 0);
+				CU_ASSERT_EQUAL(sl_format_options_set(&o, s->name, s->def, &err),
+				                0);
 		}
 	}
 	/* from a plugin's options */
@@ -320,8 +335,8 @@ static void test_options_tables(void)
 		    {"path", SL_OPT_STRING, NULL, 0, "not a format option", NULL, NULL},
 		    {"header", SL_OPT_BOOL, "false", 0, "header", NULL, NULL},
 		    {"sep", SL_OPT_STRING, ",", 0, "separator", NULL, NULL},
-		    {"mode", SL_OPT_ENUM, "PERMISSIVE", 0, "mode", "PERMISSIVE|DROPMALFORMED|FAILFAST",
-		     NULL},
+		    {"mode", SL_OPT_ENUM, "PERMISSIVE", 0, "mode",
+		     "PERMISSIVE|DROPMALFORMED|FAILFAST", NULL},
 		    {0},
 		};
 		sl_options *po = sl_options_new(spec);

@@ -7,7 +7,7 @@
 #include "test_format.h"
 
 #define INVOICE_DDL                                                                                \
-	"InvoiceNumber STRING, CreatedTime BIGINT, StoreID STRING, PosID STRING, "                \
+	"InvoiceNumber STRING, CreatedTime BIGINT, StoreID STRING, PosID STRING, "                 \
 	"CashierID STRING, CustomerType STRING, CustomerCardNo STRING, TotalAmount DOUBLE, "       \
 	"NumberOfItems BIGINT, PaymentMethod STRING, TaxableAmount DOUBLE, CGST DOUBLE, "          \
 	"SGST DOUBLE, CESS DOUBLE, DeliveryType STRING, "                                          \
@@ -99,15 +99,16 @@ static void test_escapes_utf8(void)
 	      "{\"s\":\"h\xc3\xa9llo w\xc3\xb6rld \xf0\x9f\x98\x80\"}\n"
 	      "{\"s\":\"single \\\"quoted\\\"\"}\n");
 	/* invalid UTF-8, a bad escape, a raw control character: malformed */
-	b = json("s STRING", NULL,
-	         "{\"s\":\"ab\xc3(\"}\n{\"s\":\"\\x\"}\n{\"s\":\"a\tb\"}\n{\"s\":\"\xed\xa0\x80\"}\n",
-	         &st, &bad, NULL);
+	b = json(
+	    "s STRING", NULL,
+	    "{\"s\":\"ab\xc3(\"}\n{\"s\":\"\\x\"}\n{\"s\":\"a\tb\"}\n{\"s\":\"\xed\xa0\x80\"}\n",
+	    &st, &bad, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_EQUAL(st.bad, 4);
 	TF_STREQ(bad.text, "1:9:s:invalid UTF-8 in a string\n"
-	                                 "2:8:s:invalid escape in a string, got 'x'\n"
-	                                 "3:8:s:control character 0x09 in a string\n"
-	                                 "4:7:s:invalid UTF-8 in a string");
+	                   "2:8:s:invalid escape in a string, got 'x'\n"
+	                   "3:8:s:control character 0x09 in a string\n"
+	                   "4:7:s:invalid UTF-8 in a string");
 	TF_STREQ(tf_rows(b), "{\"s\":null}\n{\"s\":null}\n{\"s\":null}\n{\"s\":null}\n");
 	sl_batch_unref(b);
 }
@@ -131,14 +132,14 @@ static void test_modes(void)
 	sl_format_options_init(&o);
 	b = json(ddl, &o, MODES_INPUT, &st, &bad, &rc);
 	CU_ASSERT_EQUAL(rc, 0);
-	TF_STREQ(
-	    tf_rows(b), "{\"id\":1,\"name\":\"a\",\"_corrupt_record\":null}\n"
-	                "{\"id\":null,\"name\":null,\"_corrupt_record\":\"{\\\"id\\\":2,\\\"name\\\":\\\"b\\\"\"}\n"
-	                "{\"id\":null,\"name\":\"c\",\"_corrupt_record\":\"{\\\"id\\\":\\\"three\\\",\\\"name\\\":\\\"c\\\"}\"}\n"
-	                "{\"id\":4,\"name\":\"d\",\"_corrupt_record\":null}\n");
-	TF_STREQ(bad.text,
-	                       "2:19:-:expected ',' or '}', got the end of the record\n"
-	                       "4:7:id:cannot convert a string to BIGINT");
+	TF_STREQ(tf_rows(b), "{\"id\":1,\"name\":\"a\",\"_corrupt_record\":null}\n"
+	                     "{\"id\":null,\"name\":null,\"_corrupt_record\":\"{\\\"id\\\":2,"
+	                     "\\\"name\\\":\\\"b\\\"\"}\n"
+	                     "{\"id\":null,\"name\":\"c\",\"_corrupt_record\":\"{\\\"id\\\":"
+	                     "\\\"three\\\",\\\"name\\\":\\\"c\\\"}\"}\n"
+	                     "{\"id\":4,\"name\":\"d\",\"_corrupt_record\":null}\n");
+	TF_STREQ(bad.text, "2:19:-:expected ',' or '}', got the end of the record\n"
+	                   "4:7:id:cannot convert a string to BIGINT");
 	CU_ASSERT_EQUAL(st.records, 4);
 	CU_ASSERT_EQUAL(st.rows, 4);
 	CU_ASSERT_EQUAL(st.bad, 2);
@@ -152,7 +153,7 @@ static void test_modes(void)
 	b = json(ddl, &o, MODES_INPUT, &st, &bad, &rc);
 	CU_ASSERT_EQUAL(rc, 0);
 	TF_STREQ(tf_rows(b), "{\"id\":1,\"name\":\"a\",\"_corrupt_record\":null}\n"
-	                                   "{\"id\":4,\"name\":\"d\",\"_corrupt_record\":null}\n");
+	                     "{\"id\":4,\"name\":\"d\",\"_corrupt_record\":null}\n");
 	CU_ASSERT_EQUAL(st.bad, 2);
 	CU_ASSERT_EQUAL(st.dropped, 2);
 	CU_ASSERT_EQUAL(bad.n, 2);
@@ -161,10 +162,9 @@ static void test_modes(void)
 	o.mode = SL_PARSE_FAILFAST;
 	b = json(ddl, &o, MODES_INPUT, &st, &bad, &rc);
 	CU_ASSERT_EQUAL(rc, SL_EINVAL);
-	TF_STREQ(bad.text,
-	                       "2:19:-:expected ',' or '}', got the end of the record\n"
-	                       "ERROR malformed record at line 2, column 19 (byte 38): "
-	                       "expected ',' or '}', got the end of the record");
+	TF_STREQ(bad.text, "2:19:-:expected ',' or '}', got the end of the record\n"
+	                   "ERROR malformed record at line 2, column 19 (byte 38): "
+	                   "expected ',' or '}', got the end of the record");
 	TF_STREQ(tf_rows(b), "{\"id\":1,\"name\":\"a\",\"_corrupt_record\":null}\n");
 	sl_batch_unref(b);
 
@@ -173,7 +173,7 @@ static void test_modes(void)
 	b = json("id BIGINT", &o, "{\"id\":1.5}\n[1]\n", &st, &bad, &rc);
 	TF_STREQ(tf_rows(b), "{\"id\":null}\n{\"id\":null}\n");
 	TF_STREQ(bad.text, "1:7:id:cannot convert a fractional number to BIGINT\n"
-	                                 "2:2:-:expected an object in the array, got '1'");
+	                   "2:2:-:expected an object in the array, got '1'");
 	sl_batch_unref(b);
 }
 
@@ -191,7 +191,7 @@ static void test_chunks_positions(void)
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 		TF_STREQ(tf_rows(b), "{\"a\":1}\n{\"a\":2}\n{\"a\":null}\n{\"a\":null}\n"
-		                                   "{\"a\":null}\n{\"a\":4}\n");
+		                     "{\"a\":null}\n{\"a\":4}\n");
 		CU_ASSERT_EQUAL(st.bytes, (int64_t)strlen(text));
 		if (chunk == 1)
 			strcpy(first, bad.text);
@@ -199,8 +199,8 @@ static void test_chunks_positions(void)
 		sl_batch_unref(b);
 	}
 	TF_STREQ(first, "5:6:a:expected a value, got 'x'\n"
-	                              "6:6:a:expected a value, got the end of the record\n"
-	                              "7:1:-:expected a JSON object, got '3'");
+	                "6:6:a:expected a value, got the end of the record\n"
+	                "7:1:-:expected a JSON object, got '3'");
 }
 
 static void test_top_arrays_duplicates(void)
@@ -223,8 +223,7 @@ static void test_options(void)
 	CU_ASSERT_EQUAL(sl_format_options_set(&o, "allowComments", "true", &err), 0);
 	CU_ASSERT_EQUAL(sl_format_options_set(&o, "ALLOWUNQUOTEDFIELDNAMES", "yes", &err), 0);
 	CU_ASSERT_EQUAL(sl_format_options_set(&o, "allowComent", "true", &err), SL_ENOTFOUND);
-	TF_STREQ(err.msg,
-	                       "unknown format option 'allowComent' (did you mean 'allowComments'?)");
+	TF_STREQ(err.msg, "unknown format option 'allowComent' (did you mean 'allowComments'?)");
 	CU_ASSERT_EQUAL(sl_format_options_set(&o, "mode", "sometimes", &err), SL_EINVAL);
 	b = json("a BIGINT, b STRING", &o, "{a: 1, /* c */ b: 'x'} // end\n", NULL, &bad, NULL);
 	TF_STREQ(tf_rows(b), "{\"a\":1,\"b\":\"x\"}\n");
@@ -235,7 +234,7 @@ static void test_options(void)
 	o.allow_single_quotes = false;
 	b = json("a BIGINT, b STRING", &o, "{\"a\":007}\n{\"b\":'x'}\n", NULL, &bad, NULL);
 	TF_STREQ(bad.text, "1:6:a:leading zeros in a number\n"
-	                                 "2:6:b:expected a value, got '''");
+	                   "2:6:b:expected a value, got '''");
 	sl_batch_unref(b);
 }
 
@@ -267,7 +266,8 @@ static void test_one_record(void)
 	sl_array *st;
 
 	CU_ASSERT_EQUAL_FATAL(sl_decoder_new(SL_FORMAT_JSON, s, NULL, &d, &err), 0);
-	CU_ASSERT_EQUAL(sl_decoder_decode_record(d, "{\"a\":1,\n\"b\":{\"c\":\"x\"}}", 22, &err), 0);
+	CU_ASSERT_EQUAL(sl_decoder_decode_record(d, "{\"a\":1,\n\"b\":{\"c\":\"x\"}}", 22, &err),
+	                0);
 	CU_ASSERT_EQUAL(sl_decoder_append_null(d), 0);
 	CU_ASSERT_EQUAL(sl_decoder_decode_record(d, "{\"a\":", 5, &err), SL_EOF);
 	CU_ASSERT_EQUAL(sl_decoder_decode_record(d, "  {}  ", 6, &err), 0);
@@ -350,26 +350,25 @@ static void test_infer_rules(void)
 {
 	sl_format_options o;
 
-	TF_STREQ(
-	    infer("{\"b\":1,\"a\":\"x\",\"n\":null,\"l\":[1,2.5],\"e\":[],\"s\":{\"z\":1,\"y\":true}}\n"
-	          "{\"b\":2.5,\"a\":3,\"s\":{\"x\":[{\"q\":1}]},\"l\":[]}\n"
-	          "[{\"c\":false}]\n",
-	          NULL),
-	    "STRUCT<a: STRING, b: DOUBLE, c: BOOLEAN, e: ARRAY<STRING>, l: ARRAY<DOUBLE>, "
-	    "n: STRING, s: STRUCT<x: ARRAY<STRUCT<q: BIGINT>>, y: BOOLEAN, z: BIGINT>>");
+	TF_STREQ(infer("{\"b\":1,\"a\":\"x\",\"n\":null,\"l\":[1,2.5],\"e\":[],\"s\":{\"z\":1,"
+	               "\"y\":true}}\n"
+	               "{\"b\":2.5,\"a\":3,\"s\":{\"x\":[{\"q\":1}]},\"l\":[]}\n"
+	               "[{\"c\":false}]\n",
+	               NULL),
+	         "STRUCT<a: STRING, b: DOUBLE, c: BOOLEAN, e: ARRAY<STRING>, l: ARRAY<DOUBLE>, "
+	         "n: STRING, s: STRUCT<x: ARRAY<STRUCT<q: BIGINT>>, y: BOOLEAN, z: BIGINT>>");
 	TF_STREQ(infer("{\"a\":1}\nnot json\n42\n", NULL),
-	                       "STRUCT<_corrupt_record: STRING, a: BIGINT>");
+	         "STRUCT<_corrupt_record: STRING, a: BIGINT>");
 	sl_format_options_init(&o);
 	o.mode = SL_PARSE_DROPMALFORMED;
 	o.drop_field_if_all_null = true;
 	TF_STREQ(infer("{\"a\":1,\"n\":null}\nnot json\n", &o), "STRUCT<a: BIGINT>");
 	o.mode = SL_PARSE_FAILFAST;
 	TF_STREQ(infer("{\"a\":1}\n\nnot json\n", &o),
-	                       "malformed record at line 3: invalid token near 'not'");
+	         "malformed record at line 3: invalid token near 'not'");
 	sl_format_options_init(&o);
 	o.primitives_as_string = true;
-	TF_STREQ(infer("{\"a\":1,\"b\":[true]}", &o),
-	                       "STRUCT<a: STRING, b: ARRAY<STRING>>");
+	TF_STREQ(infer("{\"a\":1,\"b\":[true]}", &o), "STRUCT<a: STRING, b: ARRAY<STRING>>");
 }
 
 static void test_infer_invoices(void)
@@ -389,20 +388,20 @@ static void test_infer_invoices(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	CU_ASSERT_EQUAL_FATAL(sl_inferrer_new(SL_FORMAT_JSON, NULL, &inf, &err), 0);
 	for (off = 0; off < len; off += 1000)
-		CU_ASSERT_EQUAL(sl_inferrer_feed(inf, text + off, len - off < 1000 ? len - off : 1000,
-		                                 &err),
-		                0);
+		CU_ASSERT_EQUAL(
+		    sl_inferrer_feed(inf, text + off, len - off < 1000 ? len - off : 1000, &err),
+		    0);
 	CU_ASSERT_EQUAL_FATAL(sl_inferrer_finish(inf, &s, &err), 0);
 	sl_type_format(s, &sb);
-	TF_STREQ(
-	    sb.buf, "STRUCT<CESS: DOUBLE, CGST: DOUBLE, CashierID: STRING, CreatedTime: BIGINT, "
-	            "CustomerCardNo: STRING, CustomerType: STRING, DeliveryAddress: "
-	            "STRUCT<AddressLine: STRING, City: STRING, ContactNumber: STRING, PinCode: "
-	            "STRING, State: STRING>, DeliveryType: STRING, InvoiceLineItems: "
-	            "ARRAY<STRUCT<ItemCode: STRING, ItemDescription: STRING, ItemPrice: DOUBLE, "
-	            "ItemQty: BIGINT, TotalValue: DOUBLE>>, InvoiceNumber: STRING, NumberOfItems: "
-	            "BIGINT, PaymentMethod: STRING, PosID: STRING, SGST: DOUBLE, StoreID: STRING, "
-	            "TaxableAmount: DOUBLE, TotalAmount: DOUBLE>");
+	TF_STREQ(sb.buf,
+	         "STRUCT<CESS: DOUBLE, CGST: DOUBLE, CashierID: STRING, CreatedTime: BIGINT, "
+	         "CustomerCardNo: STRING, CustomerType: STRING, DeliveryAddress: "
+	         "STRUCT<AddressLine: STRING, City: STRING, ContactNumber: STRING, PinCode: "
+	         "STRING, State: STRING>, DeliveryType: STRING, InvoiceLineItems: "
+	         "ARRAY<STRUCT<ItemCode: STRING, ItemDescription: STRING, ItemPrice: DOUBLE, "
+	         "ItemQty: BIGINT, TotalValue: DOUBLE>>, InvoiceNumber: STRING, NumberOfItems: "
+	         "BIGINT, PaymentMethod: STRING, PosID: STRING, SGST: DOUBLE, StoreID: STRING, "
+	         "TaxableAmount: DOUBLE, TotalAmount: DOUBLE>");
 	/* the inferred schema decodes the file */
 	{
 		sl_decoder *d;
@@ -441,13 +440,14 @@ static void test_decoder_errors(void)
 	/* a timestampFormat pattern, with the lenient form as a fallback */
 	o.timestamp_format = "dd/MM/yyyy HH:mm";
 	{
-		sl_batch *b = json("t TIMESTAMP", &o, "{\"t\":\"25/07/2020 14:55\"}\n"
-		                                      "{\"t\":\"2020-07-25T14:56:00Z\"}\n{\"t\":\"x\"}\n",
+		sl_batch *b = json("t TIMESTAMP", &o,
+		                   "{\"t\":\"25/07/2020 14:55\"}\n"
+		                   "{\"t\":\"2020-07-25T14:56:00Z\"}\n{\"t\":\"x\"}\n",
 		                   NULL, NULL, NULL);
 
 		TF_STREQ(tf_rows(b), "{\"t\":\"2020-07-25T14:55:00.000Z\"}\n"
-		                                   "{\"t\":\"2020-07-25T14:56:00.000Z\"}\n"
-		                                   "{\"t\":null}\n");
+		                     "{\"t\":\"2020-07-25T14:56:00.000Z\"}\n"
+		                     "{\"t\":null}\n");
 		sl_batch_unref(b);
 	}
 	sl_type_unref(s);

@@ -41,10 +41,10 @@ extern "C" {
 #endif
 
 typedef enum sl_format_kind {
-	SL_FORMAT_JSON = 1,      /* JSON lines (also a top-level array per line) */
-	SL_FORMAT_CSV = 2,       /* RFC 4180 with Spark's options */
-	SL_FORMAT_AVRO = 3,      /* Avro binary values, no header (from_avro) */
-	SL_FORMAT_AVRO_FILE = 4  /* Avro object container files */
+	SL_FORMAT_JSON = 1,     /* JSON lines (also a top-level array per line) */
+	SL_FORMAT_CSV = 2,      /* RFC 4180 with Spark's options */
+	SL_FORMAT_AVRO = 3,     /* Avro binary values, no header (from_avro) */
+	SL_FORMAT_AVRO_FILE = 4 /* Avro object container files */
 } sl_format_kind;
 
 /* "json", "csv", "avro" (binary values), "avro-file"; -1 if unknown. */
@@ -78,56 +78,56 @@ typedef struct sl_format_options {
 	uint32_t size; /* sizeof(sl_format_options); the struct only grows */
 
 	/* --- reading, every format --- */
-	sl_parse_mode mode;               /* "mode": PERMISSIVE */
+	sl_parse_mode mode;                /* "mode": PERMISSIVE */
 	const char *corrupt_record_column; /* "columnNameOfCorruptRecord":
 	                                      "_corrupt_record" */
-	const char *timestamp_format;     /* "timestampFormat": NULL = ISO 8601
-	                                      (lenient when reading; writing:
-	                                      yyyy-MM-dd'T'HH:mm:ss.SSSXXX) */
-	double sampling_ratio;            /* "samplingRatio" (inference): 1.0 */
-	int64_t infer_max_records;        /* records inference reads at most
-	                                     ("inferSchemaMaxRecords"): 0 = all */
+	const char *timestamp_format;      /* "timestampFormat": NULL = ISO 8601
+	                                       (lenient when reading; writing:
+	                                       yyyy-MM-dd'T'HH:mm:ss.SSSXXX) */
+	double sampling_ratio;             /* "samplingRatio" (inference): 1.0 */
+	int64_t infer_max_records;         /* records inference reads at most
+	                                      ("inferSchemaMaxRecords"): 0 = all */
 
 	/* --- JSON --- */
-	bool ignore_null_fields;          /* "ignoreNullFields" (writing): true */
-	bool allow_single_quotes;         /* "allowSingleQuotes": true */
-	bool allow_comments;              /* "allowComments": false */
-	bool allow_unquoted_field_names;  /* "allowUnquotedFieldNames": false */
-	bool allow_numeric_leading_zeros; /* "allowNumericLeadingZeros": false */
-	bool allow_non_numeric_numbers;   /* "allowNonNumericNumbers": true */
+	bool ignore_null_fields;                     /* "ignoreNullFields" (writing): true */
+	bool allow_single_quotes;                    /* "allowSingleQuotes": true */
+	bool allow_comments;                         /* "allowComments": false */
+	bool allow_unquoted_field_names;             /* "allowUnquotedFieldNames": false */
+	bool allow_numeric_leading_zeros;            /* "allowNumericLeadingZeros": false */
+	bool allow_non_numeric_numbers;              /* "allowNonNumericNumbers": true */
 	bool allow_backslash_escaping_any_character; /* false */
-	bool allow_unquoted_control_chars; /* "allowUnquotedControlChars": false */
-	bool primitives_as_string;        /* "primitivesAsString" (inference) */
-	bool drop_field_if_all_null;      /* "dropFieldIfAllNull" (inference) */
+	bool allow_unquoted_control_chars;           /* "allowUnquotedControlChars": false */
+	bool primitives_as_string;                   /* "primitivesAsString" (inference) */
+	bool drop_field_if_all_null;                 /* "dropFieldIfAllNull" (inference) */
 
 	/* --- CSV --- */
-	char sep;                 /* "sep" / "delimiter": ',' */
-	char quote;               /* "quote": '"'; '\0' = no quoting */
-	char escape;              /* "escape": '\\' (a doubled quote is always
-	                             an escaped quote too) */
-	char comment;             /* "comment": '\0' = none */
-	bool header;              /* "header": false */
-	bool infer_schema;        /* "inferSchema": false (the caller's choice;
-	                             stored so plugins can read it back) */
-	bool multi_line;          /* "multiLine": true here (quoted fields may
-	                             span lines; Spark's default is false) */
+	char sep;                         /* "sep" / "delimiter": ',' */
+	char quote;                       /* "quote": '"'; '\0' = no quoting */
+	char escape;                      /* "escape": '\\' (a doubled quote is always
+	                                     an escaped quote too) */
+	char comment;                     /* "comment": '\0' = none */
+	bool header;                      /* "header": false */
+	bool infer_schema;                /* "inferSchema": false (the caller's choice;
+	                                     stored so plugins can read it back) */
+	bool multi_line;                  /* "multiLine": true here (quoted fields may
+	                                     span lines; Spark's default is false) */
 	bool ignore_leading_white_space;  /* false when reading */
 	bool ignore_trailing_white_space; /* false when reading */
-	const char *null_value;   /* "nullValue": "" */
-	const char *empty_value;  /* "emptyValue": "" (a quoted empty field) */
-	const char *nan_value;    /* "nanValue": "NaN" */
-	const char *positive_inf; /* "positiveInf": "Inf" */
-	const char *negative_inf; /* "negativeInf": "-Inf" */
-	bool quote_all;           /* "quoteAll" (writing): false */
-	bool enforce_schema;      /* "enforceSchema": true (header names are
-	                             not checked against the schema) */
+	const char *null_value;           /* "nullValue": "" */
+	const char *empty_value;          /* "emptyValue": "" (a quoted empty field) */
+	const char *nan_value;            /* "nanValue": "NaN" */
+	const char *positive_inf;         /* "positiveInf": "Inf" */
+	const char *negative_inf;         /* "negativeInf": "-Inf" */
+	bool quote_all;                   /* "quoteAll" (writing): false */
+	bool enforce_schema;              /* "enforceSchema": true (header names are
+	                                     not checked against the schema) */
 
 	/* --- Avro --- */
-	const char *avro_schema;  /* "avroSchema": the .avsc JSON text; NULL:
-	                             derived from the sl_schema (or, for
-	                             container files read, from the header) */
-	const char *compression;  /* "compression" (container files written):
-	                             "null" (default) or "deflate" */
+	const char *avro_schema;      /* "avroSchema": the .avsc JSON text; NULL:
+	                                 derived from the sl_schema (or, for
+	                                 container files read, from the header) */
+	const char *compression;      /* "compression" (container files written):
+	                                 "null" (default) or "deflate" */
 	const char *record_name;      /* "recordName": "topLevelRecord" */
 	const char *record_namespace; /* "recordNamespace": "" */
 } sl_format_options;
@@ -136,8 +136,7 @@ void sl_format_options_init(sl_format_options *o);
 /* Sets one option by its Spark name (case-insensitive; "delimiter" is
  * "sep").  value is borrowed.  Unknown names: SL_ENOTFOUND with a
  * did-you-mean; bad values: SL_EINVAL naming the option. */
-int sl_format_options_set(sl_format_options *o, const char *name, const char *value,
-			  sl_error *err);
+int sl_format_options_set(sl_format_options *o, const char *name, const char *value, sl_error *err);
 /* Applies every format option that is set in a plugin's options (those of
  * its spec whose names sl_format_options_set knows; others are ignored). */
 int sl_format_options_load(sl_format_options *o, const sl_options *opts, sl_error *err);
@@ -153,19 +152,19 @@ extern const sl_option_spec sl_format_avro_options[];
 /* A record that did not decode, as reported to the callback.  Everything
  * is borrowed for the duration of the call. */
 typedef struct sl_bad_record {
-	int64_t record;     /* 1-based number of the record in the stream */
-	int64_t line;       /* 1-based line where the record starts (0 for
-	                       binary formats) */
-	int64_t offset;     /* byte offset of the record's first byte */
-	int64_t err_offset; /* byte offset of the error */
-	int64_t err_line;   /* line of the error (0 for binary formats) */
-	int64_t err_column; /* 1-based byte column of the error on err_line */
-	const char *field;  /* the column at fault ("a.b[2]"-free: the top-level
-	                       name), or NULL */
+	int64_t record;      /* 1-based number of the record in the stream */
+	int64_t line;        /* 1-based line where the record starts (0 for
+	                        binary formats) */
+	int64_t offset;      /* byte offset of the record's first byte */
+	int64_t err_offset;  /* byte offset of the error */
+	int64_t err_line;    /* line of the error (0 for binary formats) */
+	int64_t err_column;  /* 1-based byte column of the error on err_line */
+	const char *field;   /* the column at fault ("a.b[2]"-free: the top-level
+	                        name), or NULL */
 	const char *message; /* one line, without the position */
 	const char *text;    /* the record's bytes (not NUL-terminated) */
 	size_t text_len;
-	sl_parse_mode mode;  /* what the decoder does with it */
+	sl_parse_mode mode; /* what the decoder does with it */
 } sl_bad_record;
 
 /* Called for every bad record.  A negative return stops the decoder call
@@ -177,11 +176,11 @@ typedef int (*sl_bad_record_fn)(void *user, const sl_bad_record *bad);
 size_t sl_bad_record_format(const sl_bad_record *bad, char *buf, size_t size);
 
 typedef struct sl_decoder_stats {
-	int64_t records;  /* records seen, good and bad */
-	int64_t rows;     /* rows produced (a JSON array line gives several) */
-	int64_t bad;      /* malformed records, whatever the mode did */
-	int64_t dropped;  /* bad records skipped (DROPMALFORMED) */
-	int64_t bytes;    /* input bytes consumed */
+	int64_t records; /* records seen, good and bad */
+	int64_t rows;    /* rows produced (a JSON array line gives several) */
+	int64_t bad;     /* malformed records, whatever the mode did */
+	int64_t dropped; /* bad records skipped (DROPMALFORMED) */
+	int64_t bytes;   /* input bytes consumed */
 } sl_decoder_stats;
 
 typedef struct sl_decoder sl_decoder;
@@ -194,7 +193,7 @@ typedef struct sl_decoder sl_decoder;
  * each bad record (and is null otherwise); it is never read from the input.
  * opts may be NULL (defaults). */
 int sl_decoder_new(sl_format_kind kind, sl_schema *schema, const sl_format_options *opts,
-		   sl_decoder **out, sl_error *err);
+                   sl_decoder **out, sl_error *err);
 void sl_decoder_free(sl_decoder *d);
 
 /* The output schema (borrowed), NULL while an Avro container decoder has
@@ -247,7 +246,7 @@ typedef struct sl_encoder sl_encoder;
  * opts->avro_schema or derived from schema (nullable fields become unions
  * with null).  Returns SL_EINVAL when a column cannot be encoded. */
 int sl_encoder_new(sl_format_kind kind, sl_schema *schema, const sl_format_options *opts,
-		   sl_encoder **out, sl_error *err);
+                   sl_encoder **out, sl_error *err);
 void sl_encoder_free(sl_encoder *e);
 
 /* Appends every row of b (same schema) to out: JSON and CSV end each row
@@ -258,10 +257,10 @@ int sl_encoder_write(sl_encoder *e, const sl_batch *b, sl_strbuf *out, sl_error 
 /* Appends one row as one value without a line end (to_json, to_avro, a
  * Kafka value).  For CSV: one line without the header. */
 int sl_encoder_write_row(sl_encoder *e, const sl_batch *b, int64_t row, sl_strbuf *out,
-			 sl_error *err);
+                         sl_error *err);
 /* Appends row `row` of a STRUCT array (of the encoder's schema type). */
 int sl_encoder_write_value(sl_encoder *e, const sl_array *st, int64_t row, sl_strbuf *out,
-			   sl_error *err);
+                           sl_error *err);
 /* Ends the stream: an Avro container that had no rows still gets its
  * header; a CSV file with a header and no rows gets the header. */
 int sl_encoder_finish(sl_encoder *e, sl_strbuf *out, sl_error *err);
@@ -276,7 +275,7 @@ int sl_encoder_finish(sl_encoder *e, sl_strbuf *out, sl_error *err);
  * BOOLEAN -> STRING; names from the header (or _c0, _c1, ...). */
 typedef struct sl_inferrer sl_inferrer;
 int sl_inferrer_new(sl_format_kind kind, const sl_format_options *opts, sl_inferrer **out,
-		    sl_error *err);
+                    sl_error *err);
 void sl_inferrer_free(sl_inferrer *inf);
 /* Feeds a chunk of the sample (records may span chunks). */
 int sl_inferrer_feed(sl_inferrer *inf, const void *buf, size_t len, sl_error *err);
@@ -286,8 +285,8 @@ int sl_inferrer_finish(sl_inferrer *inf, sl_schema **out, sl_error *err);
 bool sl_inferrer_full(const sl_inferrer *inf);
 
 /* The whole sample in one buffer. */
-int sl_schema_infer(sl_format_kind kind, const void *buf, size_t len,
-		    const sl_format_options *opts, sl_schema **out, sl_error *err);
+int sl_schema_infer(sl_format_kind kind, const void *buf, size_t len, const sl_format_options *opts,
+                    sl_schema **out, sl_error *err);
 
 /* ---------------------------------------------------------------- Avro */
 
@@ -304,7 +303,7 @@ int sl_avro_schema_to_sl(const char *avsc, size_t len, sl_schema **out, sl_error
  * structs named records (name: the field's name, namespace the parent's
  * full name as Spark does). name/ns: NULL for topLevelRecord / none. */
 int sl_schema_to_avro(const sl_schema *schema, const char *name, const char *ns, sl_strbuf *out,
-		      sl_error *err);
+                      sl_error *err);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #include <sluice/sl_builder.h>
 #include <sluice/sl_options.h>
 #include <sluice/sl_expr.h>
+#include <sluice/sl_format.h>
 #include <sluice/sl_plugin.h>
 #include <sluice/sl_state.h>
 #include <sluice/sl_watermark.h>
