@@ -142,4 +142,19 @@ B_IN=$TMP/bad B_MODE=failfast B_OUT=$TMP/good-ff B_DL=$TMP/dl-ff \
 	sluice run "$TMP/dl.conf" >/dev/null 2>"$TMP/ff.err" && fail "failfast exited 0"
 expect_grep "$TMP/bad/b.json:2: malformed record (parse_mode = \"failfast\")" "$TMP/ff.err"
 [ -z "$(ls "$TMP/good-ff/_sluice_log")" ] || fail "failfast committed a batch"
+
+# --- the schema from a file (schema_file): the same rows as schema = "..." ---
+printf '# the columns of b.json\nid BIGINT,\nname STRING\n' >"$TMP/b.ddl"
+sed -e "s|schema = \"id BIGINT, name STRING\";|schema_file = \"$TMP/b.ddl\";|" "$TMP/dl.conf" >"$TMP/sf.conf"
+grep -q schema_file "$TMP/sf.conf" || fail "could not make the schema_file pipeline"
+B_IN=$TMP/bad B_MODE=permissive B_OUT=$TMP/good-sf B_DL=$TMP/dl-sf \
+	sluice run "$TMP/sf.conf" >/dev/null 2>"$TMP/sf.err" ||
+	{ cat "$TMP/sf.err" >&2; fail "schema_file pipeline exited $?"; }
+diff <(committed_rows "$TMP/good-permissive") <(committed_rows "$TMP/good-sf") >&2 ||
+	fail "schema_file gives other rows than schema"
+printf 'id BIGINT, name STRIN\n' >"$TMP/bad.ddl"
+sed -e "s|$TMP/b.ddl|$TMP/bad.ddl|" "$TMP/sf.conf" >"$TMP/sf2.conf"
+rc=0; B_IN=$TMP/bad B_MODE=permissive B_OUT=$TMP/o B_DL=$TMP/d sluice validate "$TMP/sf2.conf" >/dev/null 2>"$TMP/sf2.err" || rc=$?
+[ "$rc" = 2 ] || fail "a bad schema_file validated (exit $rc)"
+expect_grep "option 'schema_file'" "$TMP/sf2.err"
 exit 0

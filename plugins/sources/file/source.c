@@ -163,6 +163,32 @@ static int check_dirs(fsrc *s, sl_error *err)
 	return SL_OK;
 }
 
+/* The DDL text of option schema_file, into sb ('#' lines are comments). */
+static int read_schema_file(const char *path, sl_strbuf *sb, sl_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+
+	if (f == NULL)
+		return sl_error_at(err, SL_EIO, "schema_file", -1, "cannot open %s: %s", path,
+		                   strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (line[0] == '#')
+			continue;
+		if (sl_strbuf_puts(sb, line) < 0) {
+			fclose(f);
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+		}
+	}
+	fclose(f);
+	if (sb->len == 0)
+		return sl_error_at(err, SL_EINVAL, "schema_file", -1, "%s holds no schema", path);
+	for (size_t i = 0; i < sb->len; i++) /* one line of DDL */
+		if (sb->buf[i] == '\n' || sb->buf[i] == '\r' || sb->buf[i] == '\t')
+			sb->buf[i] = ' ';
+	return SL_OK;
+}
+
 static int fsrc_create(const sl_stage_init *init, void **out_ctx, sl_schema **out_schema,
                        sl_error *err)
 {
@@ -172,6 +198,9 @@ static int fsrc_create(const sl_stage_init *init, void **out_ctx, sl_schema **ou
 	const char *clean = sl_opt_string(o, "clean_source");
 	const char *archive = sl_opt_string(o, "archive_dir");
 	const char *schema = sl_opt_is_set(o, "schema") ? sl_opt_string(o, "schema") : NULL;
+	const char *schema_file =
+	    sl_opt_is_set(o, "schema_file") ? sl_opt_string(o, "schema_file") : NULL;
+	sl_strbuf ddl = {0};
 	fsrc *s;
 	int rc;
 
@@ -220,7 +249,22 @@ static int fsrc_create(const sl_stage_init *init, void **out_ctx, sl_schema **ou
 		                 "format 'text' has no bad records (every line is a row)");
 		goto fail;
 	}
-	if ((rc = s->fmt->prepare(s, init, schema, &s->columns, err)) < 0) {
+	if (schema_file != NULL && *schema_file != '\0') {
+		if (schema != NULL) {
+			rc = sl_error_at(err, SL_EINVAL, "schema_file", -1,
+			                 "give either schema or schema_file, not both");
+			goto fail;
+		}
+		if ((rc = read_schema_file(schema_file, &ddl, err)) < 0)
+			goto fail;
+		schema = ddl.buf;
+	}
+	rc = s->fmt->prepare(s, init, schema, &s->columns, err);
+	if (rc < 0 && schema == ddl.buf && err->option != NULL &&
+	    strcmp(err->option, "schema") == 0)
+		err->option = "schema_file";
+	sl_strbuf_free(&ddl);
+	if (rc < 0) {
 		s->fmt = NULL; /* nothing to release */
 		goto fail;
 	}
@@ -256,6 +300,7 @@ static int fsrc_create(const sl_stage_init *init, void **out_ctx, sl_schema **ou
 	*out_ctx = s;
 	return SL_OK;
 fail:
+	sl_strbuf_free(&ddl);
 	fsrc_destroy(s);
 	return rc;
 }
@@ -418,6 +463,10 @@ static const sl_option_spec fsrc_options[] = {
      .type = SL_OPT_STRING,
      .doc = "the columns in Spark DDL, nested types too (\"id BIGINT, a STRUCT<city: "
             "STRING>, l ARRAY<BIGINT>\"); json and csv need it or infer_schema"},
+    {.name = "schema_file",
+     .type = SL_OPT_STRING,
+     .doc = "a file holding the schema in Spark DDL (as option schema; lines starting "
+            "with # are comments)"},
     {.name = "infer_schema",
      .type = SL_OPT_BOOL,
      .def = "false",
