@@ -239,6 +239,15 @@ int sl_expr_column_index(const sl_expr *e)
 	return -1;
 }
 
+int sl_expr_input_column(const sl_expr *e, const sl_schema *in)
+{
+	int idx = sl_expr_column_index(e);
+
+	if (idx < 0 || (size_t)idx >= in->n_fields)
+		return -1;
+	return sl_type_equal(sl_expr_type(e), in->fields[idx].type) ? idx : -1;
+}
+
 /* Is in's schema compatible with the one the expression was bound to? */
 static int check_batch(sl_expr *e, const sl_batch *in, sl_error *err)
 {

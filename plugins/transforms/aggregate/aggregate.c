@@ -16,116 +16,36 @@
  */
 #include "aggregate.h"
 
-/* ---- hashing a batch's key columns ---- */
-
-static void hash_column(const key_col *k, uint64_t *h, int64_t n)
-{
-	const sl_array *a = k->arr;
-	const uint8_t *va = a->validity ? a->validity->data : NULL;
-
-	switch (k->kind) {
-	case KEY_I64: {
-		const int64_t *v = sl_array_i64(a);
-		if (va == NULL)
-			for (int64_t i = 0; i < n; i++)
-				h[i] = combine(h[i], (uint64_t)v[i]);
-		else
-			for (int64_t i = 0; i < n; i++)
-				h[i] =
-				    combine(h[i], sl_bit_get(va, i) ? (uint64_t)v[i] : HASH_NULL);
-		break;
-	}
-	case KEY_BOOL:
-		for (int64_t i = 0; i < n; i++)
-			h[i] =
-			    combine(h[i], va && !sl_bit_get(va, i) ? HASH_NULL
-			                                           : (uint64_t)sl_array_bool(a, i));
-		break;
-	case KEY_F64: {
-		const double *v = sl_array_f64(a);
-		for (int64_t i = 0; i < n; i++)
-			h[i] = combine(h[i], va && !sl_bit_get(va, i) ? HASH_NULL
-			                                              : dbits(norm_double(v[i])));
-		break;
-	}
-	case KEY_STR: {
-		const int32_t *o = sl_array_offsets(a);
-		const char *d = a->data ? (const char *)a->data->data : NULL;
-		for (int64_t i = 0; i < n; i++)
-			h[i] = combine(h[i], va && !sl_bit_get(va, i)
-			                         ? HASH_NULL
-			                         : str_hash(d + o[i], (size_t)(o[i + 1] - o[i])));
-		break;
-	}
-	case KEY_NULL:
-		for (int64_t i = 0; i < n; i++)
-			h[i] = combine(h[i], HASH_NULL);
-		break;
-	}
-}
-
 /* ---- group storage ---- */
-
-static int grow(void *pp, size_t elem, size_t old_cap, size_t new_cap, int fill)
-{
-	void **p = pp;
-	void *np = realloc(*p, new_cap * elem);
-
-	if (np == NULL)
-		return SL_ENOMEM;
-	memset((char *)np + old_cap * elem, fill, (new_cap - old_cap) * elem);
-	*p = np;
-	return SL_OK;
-}
 
 int agg_grow_groups(agg_ctx *ctx)
 {
 	size_t oc = ctx->cap_groups, nc = oc ? oc * 2 : 1024;
 	int rc = SL_OK;
 
-	rc |= grow(&ctx->ghash, sizeof(uint64_t), oc, nc, 0);
-	rc |= grow(&ctx->touched_epoch, sizeof(uint32_t), oc, nc, 0);
-	rc |= grow(&ctx->touched, sizeof(uint32_t), oc, nc, 0);
-	for (size_t i = 0; i < ctx->n_keys; i++) {
-		key_col *k = &ctx->keys[i];
-		rc |= grow(&k->valid, 1, oc, nc, 0);
-		switch (k->kind) {
-		case KEY_I64:
-		case KEY_BOOL:
-			rc |= grow(&k->i64, sizeof(int64_t), oc, nc, 0);
-			break;
-		case KEY_F64:
-			rc |= grow(&k->f64, sizeof(double), oc, nc, 0);
-			break;
-		case KEY_STR:
-			rc |= grow(&k->off, sizeof(uint64_t), oc, nc, 0);
-			rc |= grow(&k->len, sizeof(uint32_t), oc, nc, 0);
-			break;
-		case KEY_NULL:
-			break;
-		}
-	}
+	rc |= sl_grow_array(&ctx->touched_epoch, sizeof(uint32_t), oc, nc, 0);
+	rc |= sl_grow_array(&ctx->touched, sizeof(uint32_t), oc, nc, 0);
 	for (size_t i = 0; i < ctx->n_aggs; i++) {
 		agg *a = &ctx->aggs[i];
-		rc |= grow(&a->cnt, sizeof(int64_t), oc, nc, 0);
+		rc |= sl_grow_array(&a->cnt, sizeof(int64_t), oc, nc, 0);
 		switch (a->kind) {
 		case AGG_SUM_I64:
-			rc |= grow(&a->i64, sizeof(int64_t), oc, nc, 0);
+			rc |= sl_grow_array(&a->i64, sizeof(int64_t), oc, nc, 0);
 			break;
 		case AGG_SUM_F64:
 		case AGG_AVG:
-			rc |= grow(&a->f64, sizeof(double), oc, nc, 0);
+			rc |= sl_grow_array(&a->f64, sizeof(double), oc, nc, 0);
 			break;
 		case AGG_MIN:
 		case AGG_MAX:
-			if (a->vkind == KEY_F64) {
-				rc |= grow(&a->f64, sizeof(double), oc, nc, 0);
-			} else if (a->vkind == KEY_STR) {
-				rc |= grow(&a->off, sizeof(uint64_t), oc, nc, 0);
-				rc |= grow(&a->len, sizeof(uint32_t), oc, nc, 0);
-				rc |= grow(&a->best, sizeof(int32_t), oc, nc, 0xff);
+			if (a->vkind == SL_VALUE_F64) {
+				rc |= sl_grow_array(&a->f64, sizeof(double), oc, nc, 0);
+			} else if (a->vkind == SL_VALUE_STR) {
+				rc |= sl_grow_array(&a->off, sizeof(uint64_t), oc, nc, 0);
+				rc |= sl_grow_array(&a->len, sizeof(uint32_t), oc, nc, 0);
+				rc |= sl_grow_array(&a->best, sizeof(int32_t), oc, nc, 0xff);
 			} else {
-				rc |= grow(&a->i64, sizeof(int64_t), oc, nc, 0);
+				rc |= sl_grow_array(&a->i64, sizeof(int64_t), oc, nc, 0);
 			}
 			break;
 		default:
@@ -138,162 +58,18 @@ int agg_grow_groups(agg_ctx *ctx)
 	return SL_OK;
 }
 
-int agg_arena_put(char **arena, size_t *len, size_t *cap, const char *p, size_t n, uint64_t *off)
-{
-	if (*len + n > *cap) {
-		size_t nc = *cap ? *cap : 65536;
-		char *na;
-		while (nc < *len + n)
-			nc *= 2;
-		na = realloc(*arena, nc);
-		if (na == NULL)
-			return SL_ENOMEM;
-		*arena = na;
-		*cap = nc;
-	}
-	if (n > 0)
-		memcpy(*arena + *len, p, n);
-	*off = *len;
-	*len += n;
-	return SL_OK;
-}
-
-int agg_rehash(agg_ctx *ctx)
-{
-	uint64_t size = ctx->mask ? (ctx->mask + 1) * 2 : 4096;
-	uint32_t *t = calloc(size, sizeof(*t));
-
-	if (t == NULL)
-		return SL_ENOMEM;
-	for (uint32_t g = 0; g < ctx->n_groups; g++) {
-		uint64_t pos = ctx->ghash[g] & (size - 1);
-		while (t[pos] != 0)
-			pos = (pos + 1) & (size - 1);
-		t[pos] = g + 1;
-	}
-	free(ctx->table);
-	ctx->table = t;
-	ctx->mask = size - 1;
-	return SL_OK;
-}
-
-/* Adds the group of row i; returns its id or -1 (ENOMEM). */
-static int64_t add_group(agg_ctx *ctx, uint64_t h, int64_t i)
-{
-	uint32_t g = ctx->n_groups;
-
-	if (g == ctx->cap_groups && agg_grow_groups(ctx) < 0)
-		return -1;
-	for (size_t c = 0; c < ctx->n_keys; c++) {
-		key_col *k = &ctx->keys[c];
-		const sl_array *a = k->arr;
-		bool valid = k->kind != KEY_NULL && sl_array_valid(a, i);
-		k->valid[g] = valid;
-		if (!valid)
-			continue;
-		switch (k->kind) {
-		case KEY_I64:
-			k->i64[g] = sl_array_i64(a)[i];
-			break;
-		case KEY_BOOL:
-			k->i64[g] = sl_array_bool(a, i);
-			break;
-		case KEY_F64:
-			k->f64[g] = norm_double(sl_array_f64(a)[i]);
-			break;
-		case KEY_STR: {
-			sl_strview s = sl_array_str(a, i);
-			if (agg_arena_put(&ctx->karena, &ctx->karena_len, &ctx->karena_cap,
-			                  s.ptr, s.len, &k->off[g]) < 0)
-				return -1;
-			k->len[g] = (uint32_t)s.len;
-			break;
-		}
-		case KEY_NULL:
-			break;
-		}
-	}
-	ctx->ghash[g] = h;
-	ctx->n_groups++;
-	return g;
-}
-
-static inline bool key_equal(const agg_ctx *ctx, uint32_t g, int64_t i)
-{
-	for (size_t c = 0; c < ctx->n_keys; c++) {
-		const key_col *k = &ctx->keys[c];
-		const sl_array *a = k->arr;
-		bool valid;
-		if (k->kind == KEY_NULL)
-			continue;
-		valid = sl_array_valid(a, i);
-		if (valid != (bool)k->valid[g])
-			return false;
-		if (!valid)
-			continue;
-		switch (k->kind) {
-		case KEY_I64:
-			if (k->i64[g] != sl_array_i64(a)[i])
-				return false;
-			break;
-		case KEY_BOOL:
-			if (k->i64[g] != (int64_t)sl_array_bool(a, i))
-				return false;
-			break;
-		case KEY_F64:
-			if (dbits(k->f64[g]) != dbits(norm_double(sl_array_f64(a)[i])))
-				return false;
-			break;
-		case KEY_STR: {
-			sl_strview s = sl_array_str(a, i);
-			if (s.len != k->len[g] ||
-			    (s.len && memcmp(ctx->karena + k->off[g], s.ptr, s.len) != 0))
-				return false;
-			break;
-		}
-		case KEY_NULL:
-			break;
-		}
-	}
-	return true;
-}
-
+/* Each row's group (ctx->gids); the per-group arrays follow the table. */
 static int assign_groups(agg_ctx *ctx, int64_t n)
 {
-	uint64_t *h = ctx->hashes;
-	uint32_t *gids = ctx->gids;
-
-	for (int64_t i = 0; i < n; i++)
-		h[i] = HASH_SEED;
 	for (size_t c = 0; c < ctx->n_keys; c++)
-		hash_column(&ctx->keys[c], h, n);
-	for (int64_t i = 0; i < n; i++)
-		h[i] = fmix64(h[i]);
-
-	for (int64_t i = 0; i < n; i++) {
-		uint64_t pos = h[i] & ctx->mask;
-		int64_t g;
-		for (;;) {
-			uint32_t s = ctx->table[pos];
-			if (s == 0) {
-				if ((uint64_t)(ctx->n_groups + 1) * 2 > ctx->mask + 1) {
-					if (agg_rehash(ctx) < 0)
-						return SL_ENOMEM;
-					pos = h[i] & ctx->mask;
-					continue;
-				}
-				if ((g = add_group(ctx, h[i], i)) < 0)
-					return SL_ENOMEM;
-				ctx->table[pos] = (uint32_t)g + 1;
-				break;
-			}
-			g = s - 1;
-			if (ctx->ghash[g] == h[i] && key_equal(ctx, (uint32_t)g, i))
-				break;
-			pos = (pos + 1) & ctx->mask;
-		}
-		gids[i] = (uint32_t)g;
-	}
+		ctx->cols[c] = ctx->keys[c].arr;
+	if (sl_group_table_assign(ctx->groups, (const sl_array *const *)ctx->cols, n, ctx->gids) <
+	    0)
+		return SL_ENOMEM;
+	ctx->n_groups = sl_group_table_n_groups(ctx->groups);
+	while (ctx->cap_groups < ctx->n_groups)
+		if (agg_grow_groups(ctx) < 0)
+			return SL_ENOMEM;
 	return SL_OK;
 }
 
@@ -366,8 +142,8 @@ static int str_minmax(agg_ctx *ctx, agg *ag, const sl_array *a, int64_t n)
 			continue;
 		if (ag->cnt[g] > 1)
 			ag->arena_live -= ag->len[g];
-		if (agg_arena_put(&ag->arena, &ag->arena_len, &ag->arena_cap, v.ptr, v.len,
-		                  &ag->off[g]) < 0)
+		if (sl_arena_put(&ag->arena, &ag->arena_len, &ag->arena_cap, v.ptr, v.len,
+		                 &ag->off[g]) < 0)
 			return SL_ENOMEM;
 		ag->len[g] = (uint32_t)v.len;
 		ag->arena_live += v.len;
@@ -446,7 +222,7 @@ static int update_agg(agg_ctx *ctx, agg *ag, const sl_array *a, int64_t n)
 	case AGG_MAX: {
 		bool is_min = ag->kind == AGG_MIN;
 		switch (ag->vkind) {
-		case KEY_I64: {
+		case SL_VALUE_I64: {
 			const int64_t *v = sl_array_i64(a);
 			int64_t *m = ag->i64;
 			for (int64_t i = 0; i < n; i++) {
@@ -458,7 +234,7 @@ static int update_agg(agg_ctx *ctx, agg *ag, const sl_array *a, int64_t n)
 			}
 			break;
 		}
-		case KEY_BOOL: {
+		case SL_VALUE_BOOL: {
 			int64_t *m = ag->i64;
 			for (int64_t i = 0; i < n; i++) {
 				uint32_t g = gids[i];
@@ -471,7 +247,7 @@ static int update_agg(agg_ctx *ctx, agg *ag, const sl_array *a, int64_t n)
 			}
 			break;
 		}
-		case KEY_F64: {
+		case SL_VALUE_F64: {
 			const double *v = sl_array_f64(a);
 			double *m = ag->f64;
 			for (int64_t i = 0; i < n; i++) {
@@ -484,9 +260,9 @@ static int update_agg(agg_ctx *ctx, agg *ag, const sl_array *a, int64_t n)
 			}
 			break;
 		}
-		case KEY_STR:
+		case SL_VALUE_STR:
 			return str_minmax(ctx, ag, a, n);
-		case KEY_NULL:
+		case SL_VALUE_NULL:
 			break;
 		}
 		break;
@@ -509,11 +285,6 @@ static void agg_destroy(void *vctx)
 		if (k->expr != NULL)
 			sl_expr_free(k->expr);
 		sl_array_unref(k->arr);
-		free(k->i64);
-		free(k->f64);
-		free(k->off);
-		free(k->len);
-		free(k->valid);
 	}
 	for (size_t i = 0; i < ctx->n_aggs; i++) {
 		agg *a = &ctx->aggs[i];
@@ -530,13 +301,10 @@ static void agg_destroy(void *vctx)
 	}
 	free(ctx->keys);
 	free(ctx->aggs);
-	free(ctx->ghash);
+	sl_group_table_free(ctx->groups);
 	agg_state_free(ctx);
-	free(ctx->table);
-	free(ctx->karena);
 	free(ctx->touched_epoch);
 	free(ctx->touched);
-	free(ctx->hashes);
 	free(ctx->gids);
 	free(ctx->call_list);
 	free(ctx->vbytes);
@@ -545,38 +313,14 @@ static void agg_destroy(void *vctx)
 	free(ctx);
 }
 
-static int bare_column(const sl_expr *e, const sl_schema *in)
+static int value_kind(sl_type_id id, sl_value_kind *kind)
 {
-	int idx = sl_expr_column_index(e);
+	int k = sl_value_kind_of(id);
 
-	if (idx < 0 || (size_t)idx >= in->n_fields)
-		return -1;
-	return sl_type_equal(sl_expr_type(e), in->fields[idx].type) ? idx : -1;
-}
-
-static int value_kind(sl_type_id id, key_kind *kind)
-{
-	switch (id) {
-	case SL_TYPE_INT64:
-	case SL_TYPE_TIMESTAMP:
-		*kind = KEY_I64;
-		return SL_OK;
-	case SL_TYPE_BOOL:
-		*kind = KEY_BOOL;
-		return SL_OK;
-	case SL_TYPE_DOUBLE:
-		*kind = KEY_F64;
-		return SL_OK;
-	case SL_TYPE_STRING:
-	case SL_TYPE_BINARY:
-		*kind = KEY_STR;
-		return SL_OK;
-	case SL_TYPE_NULL:
-		*kind = KEY_NULL;
-		return SL_OK;
-	default:
-		return SL_ETYPE;
-	}
+	if (k < 0)
+		return k;
+	*kind = (sl_value_kind)k;
+	return SL_OK;
 }
 
 static int setup_key(key_col *k, const char *text, const sl_schema *in, sl_error *err)
@@ -589,7 +333,7 @@ static int setup_key(key_col *k, const char *text, const sl_schema *in, sl_error
 		return rc;
 	}
 	k->type = sl_expr_type(k->expr);
-	k->col = bare_column(k->expr, in);
+	k->col = sl_expr_input_column(k->expr, in);
 	if (value_kind(k->type->id, &k->kind) < 0)
 		return sl_error_at(err, SL_ETYPE, "group_by", -1,
 		                   "cannot group by '%s': %s keys are not supported yet", text,
@@ -620,7 +364,7 @@ static int setup_agg(agg *a, const char *text, const sl_schema *in, sl_error *er
 		return sl_error_at(err, SL_EINVAL, "aggregates", -1, "%s() takes one argument", fn);
 	if (sl_expr_root_nargs(a->expr) == 1) {
 		a->arg = sl_expr_root_arg(a->expr, 0);
-		a->arg_col = bare_column(a->arg, in);
+		a->arg_col = sl_expr_input_column(a->arg, in);
 		at = sl_expr_type(a->arg);
 		aid = at->id;
 	}
@@ -722,7 +466,18 @@ static int agg_create(const sl_stage_init *init, void **out_ctx, sl_schema **out
 				goto out;
 			}
 	ctx->schema = sl_type_struct(nk + na, fields);
-	if (ctx->schema == NULL || agg_rehash(ctx) < 0 || agg_grow_groups(ctx) < 0) {
+	if (ctx->schema == NULL || agg_grow_groups(ctx) < 0) {
+		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (nk > 0) {
+		const sl_type **types = calloc(nk, sizeof(*types));
+		for (size_t i = 0; types != NULL && i < nk; i++)
+			types[i] = ctx->keys[i].type;
+		ctx->groups = types ? sl_group_table_new(nk, types) : NULL;
+		free(types);
+	}
+	if (nk > 0 && ctx->groups == NULL) {
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -751,22 +506,19 @@ out:
 static int ensure_scratch(agg_ctx *ctx, int64_t n)
 {
 	int64_t cap = ctx->scratch_cap ? ctx->scratch_cap : 4096;
-	void *h, *g, *l;
+	void *g, *l;
 
 	if (n <= ctx->scratch_cap)
 		return SL_OK;
 	while (cap < n)
 		cap *= 2;
-	h = realloc(ctx->hashes, (size_t)cap * sizeof(uint64_t));
-	if (h != NULL)
-		ctx->hashes = h;
 	g = realloc(ctx->gids, (size_t)cap * sizeof(uint32_t));
 	if (g != NULL)
 		ctx->gids = g;
 	l = realloc(ctx->call_list, (size_t)cap * sizeof(uint32_t));
 	if (l != NULL)
 		ctx->call_list = l;
-	if (h == NULL || g == NULL || l == NULL)
+	if (g == NULL || l == NULL)
 		return SL_ENOMEM;
 	ctx->scratch_cap = cap;
 	return SL_OK;
@@ -851,23 +603,23 @@ static int bitmap_from_bytes(const uint8_t *v, int64_t m, sl_buffer **out)
 
 /* Builds a column of m rows: kind says how values are held; the per-group
  * arrays are indexed through g.  ok[i] tells valid rows. */
-static sl_array *build_column(const sl_type *type, key_kind kind, const uint32_t *g, int64_t m,
+static sl_array *build_column(const sl_type *type, sl_value_kind kind, const uint32_t *g, int64_t m,
                               const uint8_t *ok, const int64_t *i64, const double *f64,
                               const uint64_t *off, const uint32_t *len, const char *arena)
 {
 	sl_buffer *validity = NULL, *values = NULL, *data = NULL;
 
-	if (kind == KEY_NULL || type->id == SL_TYPE_NULL)
+	if (kind == SL_VALUE_NULL || type->id == SL_TYPE_NULL)
 		return sl_array_new_nulls((sl_type *)type, m);
 	if (bitmap_from_bytes(ok, m, &validity) < 0)
 		return NULL;
 	switch (kind) {
-	case KEY_I64:
-	case KEY_F64:
+	case SL_VALUE_I64:
+	case SL_VALUE_F64:
 		values = sl_buffer_new((size_t)m * 8);
 		if (values == NULL)
 			goto fail;
-		if (kind == KEY_I64) {
+		if (kind == SL_VALUE_I64) {
 			int64_t *v = (int64_t *)values->data;
 			for (int64_t i = 0; i < m; i++)
 				v[i] = ok[i] ? i64[g[i]] : 0;
@@ -878,7 +630,7 @@ static sl_array *build_column(const sl_type *type, key_kind kind, const uint32_t
 		}
 		values->len = (size_t)m * 8;
 		break;
-	case KEY_BOOL:
+	case SL_VALUE_BOOL:
 		values = sl_buffer_new(sl_bitmap_bytes(m));
 		if (values == NULL)
 			goto fail;
@@ -888,7 +640,7 @@ static sl_array *build_column(const sl_type *type, key_kind kind, const uint32_t
 				sl_bit_set(values->data, i);
 		values->len = sl_bitmap_bytes(m);
 		break;
-	case KEY_STR: {
+	case SL_VALUE_STR: {
 		size_t total = 0;
 		int32_t *o;
 		for (int64_t i = 0; i < m; i++)
@@ -914,7 +666,7 @@ static sl_array *build_column(const sl_type *type, key_kind kind, const uint32_t
 		data->len = total;
 		break;
 	}
-	case KEY_NULL:
+	case SL_VALUE_NULL:
 		break;
 	}
 	return sl_array_new((sl_type *)type, m, -1, validity, values, data, 0, NULL);
@@ -923,16 +675,6 @@ fail:
 	sl_buffer_unref(values);
 	sl_buffer_unref(data);
 	return NULL;
-}
-
-static sl_array *key_output(agg_ctx *ctx, const key_col *k, const uint32_t *g, int64_t m)
-{
-	uint8_t *ok = ctx->vbytes;
-
-	for (int64_t i = 0; i < m; i++)
-		ok[i] = k->valid[g[i]];
-	return build_column(k->type, k->kind, g, m, ok, k->i64, k->f64, k->off, k->len,
-	                    ctx->karena);
 }
 
 static sl_array *agg_output(agg_ctx *ctx, const agg *a, const uint32_t *g, int64_t m)
@@ -947,14 +689,18 @@ static sl_array *agg_output(agg_ctx *ctx, const agg *a, const uint32_t *g, int64
 	switch (a->kind) {
 	case AGG_COUNT_STAR:
 	case AGG_COUNT:
-		return build_column(a->out_type, KEY_I64, g, m, ok, a->cnt, NULL, NULL, NULL, NULL);
+		return build_column(a->out_type, SL_VALUE_I64, g, m, ok, a->cnt, NULL, NULL, NULL,
+		                    NULL);
 	case AGG_SUM_I64:
-		return build_column(a->out_type, KEY_I64, g, m, ok, a->i64, NULL, NULL, NULL, NULL);
+		return build_column(a->out_type, SL_VALUE_I64, g, m, ok, a->i64, NULL, NULL, NULL,
+		                    NULL);
 	case AGG_SUM_F64:
-		return build_column(a->out_type, KEY_F64, g, m, ok, NULL, a->f64, NULL, NULL, NULL);
+		return build_column(a->out_type, SL_VALUE_F64, g, m, ok, NULL, a->f64, NULL, NULL,
+		                    NULL);
 	case AGG_AVG:
 		/* sum / count, computed into the column directly. */
-		r = build_column(a->out_type, KEY_F64, g, m, ok, NULL, a->f64, NULL, NULL, NULL);
+		r = build_column(a->out_type, SL_VALUE_F64, g, m, ok, NULL, a->f64, NULL, NULL,
+		                 NULL);
 		if (r == NULL)
 			return NULL;
 		vb = r->values;
@@ -974,14 +720,13 @@ static sl_array *agg_output(agg_ctx *ctx, const agg *a, const uint32_t *g, int64
 /* Bytes the hot table holds (Spark's state memoryUsedBytes). */
 static int64_t memory_used(const agg_ctx *ctx)
 {
-	size_t per_group = sizeof(uint64_t) + sizeof(uint32_t) * 2; /* hash, touched */
-	size_t bytes = (ctx->mask + 1) * sizeof(uint32_t) + ctx->karena_cap + agg_state_memory(ctx);
+	size_t per_group = sizeof(uint32_t) * 2; /* touched */
+	size_t bytes =
+	    agg_state_memory(ctx) + (ctx->groups ? sl_group_table_memory_bytes(ctx->groups) : 0);
 
-	for (size_t c = 0; c < ctx->n_keys; c++)
-		per_group += 1 + (ctx->keys[c].kind == KEY_STR ? 12 : 8);
 	for (size_t j = 0; j < ctx->n_aggs; j++) {
 		const agg *a = &ctx->aggs[j];
-		per_group += 8 + (a->vkind == KEY_STR ? 16 : 8);
+		per_group += 8 + (a->vkind == SL_VALUE_STR ? 16 : 8);
 		bytes += a->arena_cap;
 	}
 	return (int64_t)(bytes + per_group * ctx->cap_groups);
@@ -1000,7 +745,7 @@ static int emit_groups(agg_ctx *ctx, const uint32_t *g, int64_t m, sl_emitter *o
 
 	for (; done < nc; done++) {
 		sl_array *c = done < ctx->n_keys
-		                  ? key_output(ctx, &ctx->keys[done], g, m)
+		                  ? sl_group_table_key_column(ctx->groups, done, g, m)
 		                  : agg_output(ctx, &ctx->aggs[done - ctx->n_keys], g, m);
 		if (c == NULL)
 			break;

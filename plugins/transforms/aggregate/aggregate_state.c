@@ -42,114 +42,26 @@
 
 /* ---- encoding ---- */
 
-typedef struct enc {
-	agg_ctx *ctx;
-	size_t len;
-} enc;
-
-static int enc_reserve(enc *e, size_t n)
+/* One value held per group in one of the ways of sl_value_kind. */
+static void put_value(sl_wbuf *w, sl_value_kind kind, uint32_t g, const int64_t *i64,
+                      const double *f64, const uint64_t *off, const uint32_t *len,
+                      const char *arena)
 {
-	agg_ctx *ctx = e->ctx;
-	size_t cap = ctx->rec_cap ? ctx->rec_cap : 4096;
-	uint8_t *p;
-
-	if (e->len + n <= ctx->rec_cap)
-		return SL_OK;
-	while (cap < e->len + n)
-		cap *= 2;
-	p = realloc(ctx->rec, cap);
-	if (p == NULL)
-		return SL_ENOMEM;
-	ctx->rec = p;
-	ctx->rec_cap = cap;
-	return SL_OK;
-}
-
-/* The put_* helpers write into room reserved beforehand. */
-static void put_byte(enc *e, uint8_t b)
-{
-	e->ctx->rec[e->len++] = b;
-}
-
-static void put_uvarint(enc *e, uint64_t v)
-{
-	while (v >= 0x80) {
-		put_byte(e, (uint8_t)(v | 0x80));
-		v >>= 7;
-	}
-	put_byte(e, (uint8_t)v);
-}
-
-static void put_i64(enc *e, int64_t v)
-{
-	put_uvarint(e, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
-}
-
-static void put_f64(enc *e, double d)
-{
-	uint64_t u = dbits(d);
-
-	for (int i = 0; i < 8; i++)
-		put_byte(e, (uint8_t)(u >> (8 * i)));
-}
-
-static int put_str(enc *e, const char *p, uint32_t n)
-{
-	if (enc_reserve(e, 5 + (size_t)n) < 0)
-		return SL_ENOMEM;
-	put_uvarint(e, n);
-	if (n > 0)
-		memcpy(e->ctx->rec + e->len, p, n);
-	e->len += n;
-	return SL_OK;
-}
-
-/* One value held per group in one of the ways of key_kind. */
-static int put_value(enc *e, key_kind kind, uint32_t g, const int64_t *i64, const double *f64,
-                     const uint64_t *off, const uint32_t *len, const char *arena)
-{
-	if (enc_reserve(e, 10) < 0)
-		return SL_ENOMEM;
-	switch (kind) {
-	case KEY_I64:
-		put_i64(e, i64[g]);
-		break;
-	case KEY_BOOL:
-		put_byte(e, i64[g] != 0);
-		break;
-	case KEY_F64:
-		put_f64(e, f64[g]);
-		break;
-	case KEY_STR:
-		return put_str(e, arena + off[g], len[g]);
-	case KEY_NULL:
-		break;
-	}
-	return SL_OK;
+	sl_wbuf_value(w, kind, i64 ? i64[g] : 0, f64 ? f64[g] : 0, off ? arena + off[g] : NULL,
+	              len ? len[g] : 0);
 }
 
 /* Group g's key columns, then its accumulators. */
-static int encode_group(enc *e, uint32_t g)
+static void encode_group(agg_ctx *ctx, uint32_t g)
 {
-	agg_ctx *ctx = e->ctx;
+	sl_wbuf *w = &ctx->rec;
 
-	for (size_t c = 0; c < ctx->n_keys; c++) {
-		const key_col *k = &ctx->keys[c];
-		if (k->kind == KEY_NULL)
-			continue;
-		if (enc_reserve(e, 1) < 0)
-			return SL_ENOMEM;
-		put_byte(e, k->valid[g] ? 1 : 0);
-		if (k->valid[g] &&
-		    put_value(e, k->kind, g, k->i64, k->f64, k->off, k->len, ctx->karena) < 0)
-			return SL_ENOMEM;
-	}
+	if (ctx->groups != NULL)
+		sl_group_table_encode_key(ctx->groups, g, w);
 	for (size_t j = 0; j < ctx->n_aggs; j++) {
 		const agg *a = &ctx->aggs[j];
 		int64_t n = a->cnt[g];
-		if (enc_reserve(e, 10) < 0)
-			return SL_ENOMEM;
-		put_uvarint(e, (uint64_t)n);
+		sl_wbuf_uvarint(w, (uint64_t)n);
 		if (n == 0)
 			continue;
 		switch (a->kind) {
@@ -157,41 +69,35 @@ static int encode_group(enc *e, uint32_t g)
 		case AGG_COUNT:
 			break;
 		case AGG_SUM_I64:
-			if (put_value(e, KEY_I64, g, a->i64, NULL, NULL, NULL, NULL) < 0)
-				return SL_ENOMEM;
+			sl_wbuf_i64(w, a->i64[g]);
 			break;
 		case AGG_SUM_F64:
 		case AGG_AVG:
-			if (put_value(e, KEY_F64, g, NULL, a->f64, NULL, NULL, NULL) < 0)
-				return SL_ENOMEM;
+			sl_wbuf_f64(w, a->f64[g]);
 			break;
 		case AGG_MIN:
 		case AGG_MAX:
-			if (put_value(e, a->vkind, g, a->i64, a->f64, a->off, a->len, a->arena) < 0)
-				return SL_ENOMEM;
+			put_value(w, a->vkind, g, a->i64, a->f64, a->off, a->len, a->arena);
 			break;
 		}
 	}
-	return SL_OK;
 }
 
 /* Page p's value into ctx->rec; returns its length or < 0. */
 static int64_t encode_page(agg_ctx *ctx, uint32_t p)
 {
-	enc e = {ctx, 0};
+	sl_wbuf *w = &ctx->rec;
 	uint32_t first = p * PAGE_GROUPS, end = first + PAGE_GROUPS;
 
 	if (end > ctx->n_groups || end < first)
 		end = ctx->n_groups;
-	if (enc_reserve(&e, 1 + 10 + 10) < 0)
-		return SL_ENOMEM;
-	put_byte(&e, VERSION);
-	put_uvarint(&e, PAGE_GROUPS);
-	put_uvarint(&e, end - first);
+	sl_wbuf_reset(w);
+	sl_wbuf_u8(w, VERSION);
+	sl_wbuf_uvarint(w, PAGE_GROUPS);
+	sl_wbuf_uvarint(w, end - first);
 	for (uint32_t g = first; g < end; g++)
-		if (encode_group(&e, g) < 0)
-			return SL_ENOMEM;
-	return (int64_t)e.len;
+		encode_group(ctx, g);
+	return w->oom ? SL_ENOMEM : (int64_t)w->len;
 }
 
 static void page_key(uint8_t key[PAGE_KEY_LEN], uint32_t p)
@@ -264,7 +170,7 @@ int agg_state_save(agg_ctx *ctx, sl_error *err)
 		if (vlen < 0)
 			return sl_error_set(err, SL_ENOMEM, "out of memory");
 		page_key(key, ctx->dirty_pages[i]);
-		rc = sl_state_put(ctx->st, key, sizeof(key), ctx->rec, (size_t)vlen, err);
+		rc = sl_state_put(ctx->st, key, sizeof(key), ctx->rec.data, (size_t)vlen, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -273,154 +179,24 @@ int agg_state_save(agg_ctx *ctx, sl_error *err)
 
 size_t agg_state_memory(const agg_ctx *ctx)
 {
-	return ctx->rec_cap + ctx->page_cap * (1 + sizeof(uint32_t));
+	return ctx->rec.cap + ctx->page_cap * (1 + sizeof(uint32_t));
 }
 
 void agg_state_free(agg_ctx *ctx)
 {
-	free(ctx->rec);
+	sl_wbuf_free(&ctx->rec);
 	free(ctx->page_dirty);
 	free(ctx->dirty_pages);
 }
 
 /* ---- decoding ---- */
 
-typedef struct dec {
-	const uint8_t *p, *end;
-	bool bad;
-} dec;
-
-static uint8_t get_byte(dec *d)
-{
-	if (d->p >= d->end) {
-		d->bad = true;
-		return 0;
-	}
-	return *d->p++;
-}
-
-static uint64_t get_uvarint(dec *d)
-{
-	uint64_t v = 0;
-
-	for (int shift = 0; shift < 64; shift += 7) {
-		uint8_t b = get_byte(d);
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			return v;
-	}
-	d->bad = true;
-	return 0;
-}
-
-static int64_t get_i64(dec *d)
-{
-	uint64_t u = get_uvarint(d);
-	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
-}
-
-static double get_f64(dec *d)
-{
-	uint64_t u = 0;
-	double x;
-
-	for (int i = 0; i < 8; i++)
-		u |= (uint64_t)get_byte(d) << (8 * i);
-	memcpy(&x, &u, sizeof(x));
-	return x;
-}
-
-/* A string's bytes, borrowed from the page. */
-static const char *get_str(dec *d, uint32_t *n)
-{
-	uint64_t len = get_uvarint(d);
-	const char *p = (const char *)d->p;
-
-	if (d->bad || len > (uint64_t)(d->end - d->p) || len > UINT32_MAX) {
-		d->bad = true;
-		*n = 0;
-		return NULL;
-	}
-	d->p += len;
-	*n = (uint32_t)len;
-	return p;
-}
-
-static int get_value(dec *d, key_kind kind, uint32_t g, int64_t *i64, double *f64, uint64_t *off,
-                     uint32_t *len, char **arena, size_t *alen, size_t *acap)
-{
-	const char *s;
-	uint32_t n;
-
-	switch (kind) {
-	case KEY_I64:
-		i64[g] = get_i64(d);
-		break;
-	case KEY_BOOL:
-		i64[g] = get_byte(d) != 0;
-		break;
-	case KEY_F64:
-		f64[g] = get_f64(d);
-		break;
-	case KEY_STR:
-		s = get_str(d, &n);
-		if (d->bad)
-			break;
-		if (agg_arena_put(arena, alen, acap, s, n, &off[g]) < 0)
-			return SL_ENOMEM;
-		len[g] = n;
-		break;
-	case KEY_NULL:
-		break;
-	}
-	return SL_OK;
-}
-
-/* Group g's key columns; its hash into ctx->ghash. */
-static int decode_key(agg_ctx *ctx, dec *d, uint32_t g)
-{
-	uint64_t h = HASH_SEED;
-
-	for (size_t c = 0; c < ctx->n_keys && !d->bad; c++) {
-		key_col *k = &ctx->keys[c];
-		uint8_t flag = k->kind == KEY_NULL ? 0 : get_byte(d);
-		bool valid = flag == 1;
-		if (flag > 1)
-			d->bad = true;
-		k->valid[g] = valid;
-		if (!valid) {
-			h = combine(h, HASH_NULL);
-			continue;
-		}
-		if (get_value(d, k->kind, g, k->i64, k->f64, k->off, k->len, &ctx->karena,
-		              &ctx->karena_len, &ctx->karena_cap) < 0)
-			return SL_ENOMEM;
-		switch (k->kind) {
-		case KEY_I64:
-		case KEY_BOOL:
-			h = combine(h, (uint64_t)k->i64[g]);
-			break;
-		case KEY_F64:
-			k->f64[g] = norm_double(k->f64[g]);
-			h = combine(h, dbits(k->f64[g]));
-			break;
-		case KEY_STR:
-			h = combine(h, d->bad ? 0 : str_hash(ctx->karena + k->off[g], k->len[g]));
-			break;
-		case KEY_NULL:
-			break;
-		}
-	}
-	ctx->ghash[g] = fmix64(h);
-	return SL_OK;
-}
-
 /* Group g's accumulators. */
-static int decode_accs(agg_ctx *ctx, dec *d, uint32_t g)
+static int decode_accs(agg_ctx *ctx, sl_rbuf *d, uint32_t g)
 {
 	for (size_t j = 0; j < ctx->n_aggs && !d->bad; j++) {
 		agg *a = &ctx->aggs[j];
-		uint64_t n = get_uvarint(d);
+		uint64_t n = sl_rbuf_uvarint(d);
 		if (n > INT64_MAX)
 			d->bad = true;
 		a->cnt[g] = (int64_t)n;
@@ -431,36 +207,22 @@ static int decode_accs(agg_ctx *ctx, dec *d, uint32_t g)
 		case AGG_COUNT:
 			break;
 		case AGG_SUM_I64:
-			a->i64[g] = get_i64(d);
+			a->i64[g] = sl_rbuf_i64(d);
 			break;
 		case AGG_SUM_F64:
 		case AGG_AVG:
-			a->f64[g] = get_f64(d);
+			a->f64[g] = sl_rbuf_f64(d);
 			break;
 		case AGG_MIN:
 		case AGG_MAX:
-			if (get_value(d, a->vkind, g, a->i64, a->f64, a->off, a->len, &a->arena,
-			              &a->arena_len, &a->arena_cap) < 0)
+			if (sl_rbuf_value(d, a->vkind, g, a->i64, a->f64, a->off, a->len, &a->arena,
+			                  &a->arena_len, &a->arena_cap) < 0)
 				return SL_ENOMEM;
-			if (a->vkind == KEY_STR && !d->bad)
+			if (a->vkind == SL_VALUE_STR && !d->bad)
 				a->arena_live += a->len[g];
 			break;
 		}
 	}
-	return SL_OK;
-}
-
-/* Puts group g (already decoded) into the hash table. */
-static int insert_group(agg_ctx *ctx, uint32_t g)
-{
-	uint64_t pos;
-
-	if ((uint64_t)(g + 1) * 2 > ctx->mask + 1 && agg_rehash(ctx) < 0)
-		return SL_ENOMEM;
-	pos = ctx->ghash[g] & ctx->mask;
-	while (ctx->table[pos] != 0)
-		pos = (pos + 1) & ctx->mask;
-	ctx->table[pos] = g + 1;
 	return SL_OK;
 }
 
@@ -486,7 +248,7 @@ static int restore_page(void *arg, const void *key, size_t klen, const void *val
 	restore *r = arg;
 	agg_ctx *ctx = r->ctx;
 	const uint8_t *k = key;
-	dec d = {val, (const uint8_t *)val + vlen, false};
+	sl_rbuf d = {val, (const uint8_t *)val + vlen, false};
 	uint64_t page, size, n, first;
 
 	if (klen > 0 && k[0] == OLD_TAG) {
@@ -504,9 +266,9 @@ static int restore_page(void *arg, const void *key, size_t klen, const void *val
 		return 1;
 	}
 	page = (uint64_t)k[1] << 24 | (uint64_t)k[2] << 16 | (uint64_t)k[3] << 8 | k[4];
-	if (get_byte(&d) != VERSION)
+	if (sl_rbuf_u8(&d) != VERSION)
 		return damaged(r, page, "has an unknown version byte");
-	size = get_uvarint(&d);
+	size = sl_rbuf_uvarint(&d);
 	if (!d.bad && size != PAGE_GROUPS) {
 		r->rc =
 		    sl_error_set(r->err, SL_EINVAL,
@@ -515,7 +277,7 @@ static int restore_page(void *arg, const void *key, size_t klen, const void *val
 		                 (unsigned long long)size, PAGE_GROUPS);
 		return 1;
 	}
-	n = get_uvarint(&d);
+	n = sl_rbuf_uvarint(&d);
 	if (d.bad || n == 0 || n > PAGE_GROUPS)
 		return damaged(r, page, "is cut short or has a bad group count");
 	first = page * PAGE_GROUPS;
@@ -528,21 +290,22 @@ static int restore_page(void *arg, const void *key, size_t klen, const void *val
 	for (uint64_t i = 0; i < n; i++) {
 		/* A global aggregate's one group exists already. */
 		uint32_t g = ctx->n_keys == 0 ? 0 : ctx->n_groups;
+		int64_t got = g;
 		if (ctx->n_keys > 0 && g == UINT32_MAX)
 			return damaged(r, page, "holds more groups than a table can");
 		if (g == ctx->cap_groups && agg_grow_groups(ctx) < 0)
 			goto nomem;
-		if (decode_key(ctx, &d, g) < 0 || decode_accs(ctx, &d, g) < 0)
+		if (ctx->groups != NULL &&
+		    (got = sl_group_table_decode_key(ctx->groups, &d)) == SL_ENOMEM)
 			goto nomem;
-		if (d.bad)
+		if (got >= 0 && decode_accs(ctx, &d, g) < 0)
+			goto nomem;
+		if (d.bad || got != g)
 			return damaged(r, page,
 			               "does not decode (damaged, or written by another "
 			               "version of this stage)");
-		if (ctx->n_keys > 0) {
-			if (insert_group(ctx, g) < 0)
-				goto nomem;
+		if (ctx->n_keys > 0)
 			ctx->n_groups++;
-		}
 	}
 	if (d.p != d.end)
 		return damaged(r, page, "has bytes after its last group");

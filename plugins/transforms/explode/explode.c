@@ -60,15 +60,6 @@ static void ex_destroy(void *vctx)
 	free(ctx);
 }
 
-static int bare_column(const sl_expr *e, const sl_schema *in)
-{
-	int idx = sl_expr_column_index(e);
-
-	if (idx < 0 || (size_t)idx >= in->n_fields)
-		return -1;
-	return sl_type_equal(sl_expr_type(e), in->fields[idx].type) ? idx : -1;
-}
-
 static int ex_create(const sl_stage_init *init, void **out_ctx, sl_schema **out_schema,
                      sl_error *err)
 {
@@ -147,7 +138,7 @@ static int ex_create(const sl_stage_init *init, void **out_ctx, sl_schema **out_
 			goto out;
 		}
 		ctx->elem_type = at->fields[0].type;
-		ctx->gen_col = bare_column(ctx->gen_arg, in);
+		ctx->gen_col = sl_expr_input_column(ctx->gen_arg, in);
 		ctx->outer = strstr(fn, "_outer") != NULL;
 		pos = strncmp(fn, "pos", 3) == 0;
 		n_out += pos ? 2 : 1;
@@ -187,7 +178,7 @@ static int ex_create(const sl_stage_init *init, void **out_ctx, sl_schema **out_
 		}
 		exprs[i] = NULL;
 		ctx->items[k].expr = e;
-		ctx->items[k].col = bare_column(e, in);
+		ctx->items[k].col = sl_expr_input_column(e, in);
 		ctx->items[k].kind = ctx->items[k].col >= 0 ? ITEM_COLUMN : ITEM_EXPR;
 		fields[k].name = (char *)sl_expr_name(e);
 		fields[k].type = (sl_type *)sl_expr_type(e);

@@ -37,16 +37,6 @@ static void sel_destroy(void *vctx)
 	free(ctx);
 }
 
-/* True when e is a bare reference to a top-level column (not a.b). */
-static int bare_column(const sl_expr *e, const sl_schema *in)
-{
-	int idx = sl_expr_column_index(e);
-
-	if (idx < 0 || (size_t)idx >= in->n_fields)
-		return -1;
-	return sl_type_equal(sl_expr_type(e), in->fields[idx].type) ? idx : -1;
-}
-
 static int sel_create(const sl_stage_init *init, void **out_ctx, sl_schema **out_schema,
                       sl_error *err)
 {
@@ -101,7 +91,7 @@ static int sel_create(const sl_stage_init *init, void **out_ctx, sl_schema **out
 		/* The expression stays owned by its item (for the name). */
 		exprs[i] = NULL;
 		ctx->items[k].expr = e;
-		ctx->items[k].col = bare_column(e, in);
+		ctx->items[k].col = sl_expr_input_column(e, in);
 		fields[k].name = (char *)sl_expr_name(e);
 		fields[k].type = (sl_type *)sl_expr_type(e);
 		fields[k].nullable = ctx->items[k].col >= 0 ? in->fields[ctx->items[k].col].nullable

@@ -33,11 +33,6 @@ static void win_destroy(void *vctx)
 		wkey *k = &c->keys[i];
 		sl_expr_free(k->expr);
 		sl_array_unref(k->arr);
-		free(k->i64);
-		free(k->f64);
-		free(k->off);
-		free(k->len);
-		free(k->valid);
 	}
 	for (size_t i = 0; i < c->n_aggs; i++) {
 		sl_expr_free(c->aggs[i].expr);
@@ -63,13 +58,12 @@ static void win_destroy(void *vctx)
 	free(c->aggs);
 	free(c->runs);
 	free(c->posts);
-	free(c->khash);
+	sl_group_table_free(c->groups);
+	free(c->karr);
 	free(c->kseq);
 	free(c->khead);
 	free(c->kepoch);
 	free(c->kdirty);
-	free(c->ktable);
-	free(c->karena);
 	free(c->cnext);
 	free(c->cepoch);
 	free(c->fwd);
@@ -78,28 +72,18 @@ static void win_destroy(void *vctx)
 	free(c->touched);
 	free(c->dead);
 	free(c->pdel);
-	free(c->hashes);
 	free(c->kids);
 	free(c->cids);
 	free(c->rows);
 	free(c->late);
 	free(c->wins);
-	free(c->rec);
+	sl_wbuf_free(&c->rec);
 	sl_batch_unref(c->pending);
 	sl_type_unref(c->in_schema);
 	sl_type_unref(c->schema);
 	sl_type_unref(c->pre_schema);
 	sl_type_unref(c->run_schema);
 	free(c);
-}
-
-static int bare_column(const sl_expr *e, const sl_schema *in)
-{
-	int idx = sl_expr_column_index(e);
-
-	if (idx < 0 || (size_t)idx >= in->n_fields)
-		return -1;
-	return sl_type_equal(sl_expr_type(e), in->fields[idx].type) ? idx : -1;
 }
 
 /* "count(DISTINCT x)" -> "count_distinct(x)" (the expression engine has
@@ -141,7 +125,7 @@ static int setup_key(wkey *k, const char *text, const sl_schema *in, sl_error *e
 		return rc;
 	}
 	k->type = sl_expr_type(k->expr);
-	k->col = bare_column(k->expr, in);
+	k->col = sl_expr_input_column(k->expr, in);
 	k->nullable = k->col >= 0 ? in->fields[k->col].nullable : sl_expr_nullable(k->expr);
 	k->kind = w_value_kind(k->type->id, &ok);
 	if (!ok)
@@ -181,7 +165,7 @@ static int setup_agg(wagg *a, const char *text, const sl_schema *in, sl_error *e
 		                   "'%s' needs a name: write it as '%s AS name'", text, text);
 	if (sl_expr_root_nargs(a->expr) == 1) {
 		a->arg = sl_expr_root_arg(a->expr, 0);
-		a->arg_col = bare_column(a->arg, in);
+		a->arg_col = sl_expr_input_column(a->arg, in);
 		at = sl_expr_type(a->arg);
 		aid = at->id;
 	}
@@ -432,7 +416,7 @@ static int win_create(const sl_stage_init *init, void **out_ctx, sl_schema **out
 		                 sl_type_id_name(sl_expr_type(c->time_expr)->id));
 		goto out;
 	}
-	c->time_col = bare_column(c->time_expr, in);
+	c->time_col = sl_expr_input_column(c->time_expr, in);
 	if (init->size >= offsetof(sl_stage_init, watermark_delay_us) + sizeof(int64_t) &&
 	    init->watermark_column != NULL && c->time_col >= 0 &&
 	    strcmp(in->fields[c->time_col].name, init->watermark_column) != 0)
@@ -542,7 +526,19 @@ static int win_create(const sl_stage_init *init, void **out_ctx, sl_schema **out
 	}
 
 	if (w_store_init(c, &c->cells) < 0 || w_store_init(c, &c->merged) < 0 ||
-	    w_keys_grow(c) < 0 || w_keys_rehash(c) < 0 || w_cells_rehash(c) < 0) {
+	    w_keys_grow(c) < 0 || w_cells_rehash(c) < 0) {
+		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+		goto out;
+	}
+	{
+		const sl_type **types = calloc(c->n_keys ? c->n_keys : 1, sizeof(*types));
+		for (size_t i = 0; types != NULL && i < c->n_keys; i++)
+			types[i] = c->keys[i].type;
+		c->groups = types ? sl_group_table_new(c->n_keys, types) : NULL;
+		free(types);
+	}
+	c->karr = calloc(c->n_keys ? c->n_keys : 1, sizeof(*c->karr));
+	if (c->karr == NULL || c->groups == NULL) {
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -580,11 +576,11 @@ int w_cells_grow(win_ctx *c, uint32_t need)
 		return SL_OK;
 	if (w_store_grow(c, &c->cells, need) < 0)
 		return SL_ENOMEM;
-	rc = w_grow(&c->cnext, sizeof(uint32_t), oc, c->cells.cap, 0xff);
-	rc |= w_grow(&c->cepoch, sizeof(uint32_t), oc, c->cells.cap, 0);
-	rc |= w_grow(&c->fwd, sizeof(uint32_t), oc, c->cells.cap, 0xff);
-	rc |= w_grow(&c->pstart, sizeof(int64_t), oc, c->cells.cap, 0);
-	rc |= w_grow(&c->touched, sizeof(uint32_t), oc, c->cells.cap, 0);
+	rc = sl_grow_array(&c->cnext, sizeof(uint32_t), oc, c->cells.cap, 0xff);
+	rc |= sl_grow_array(&c->cepoch, sizeof(uint32_t), oc, c->cells.cap, 0);
+	rc |= sl_grow_array(&c->fwd, sizeof(uint32_t), oc, c->cells.cap, 0xff);
+	rc |= sl_grow_array(&c->pstart, sizeof(int64_t), oc, c->cells.cap, 0);
+	rc |= sl_grow_array(&c->touched, sizeof(uint32_t), oc, c->cells.cap, 0);
 	for (uint32_t i = oc; i < c->cells.cap && rc == SL_OK; i++)
 		c->pstart[i] = SL_NO_WATERMARK;
 	return rc == SL_OK ? SL_OK : SL_ENOMEM;
@@ -856,7 +852,6 @@ static int ensure_scratch(win_ctx *c, int64_t n)
 			return SL_ENOMEM;                                                          \
 		c->f = p;                                                                          \
 	} while (0)
-	RE(hashes, sizeof(uint64_t));
 	RE(kids, sizeof(uint32_t));
 	RE(cids, sizeof(uint32_t));
 	RE(rows, sizeof(int32_t));
@@ -1008,7 +1003,7 @@ static int win_end_batch(void *vctx, const sl_batch_ctx *bc, sl_emitter *out, sl
 	if (c->n_deleted > 0)
 		sl_metric_add(c->st, "stateRowsRemoved", c->n_deleted);
 	sl_metric_add(c->st, "stateMemoryUsedBytes",
-	              (int64_t)(w_acc_bytes(c, &c->cells) + c->karena_cap +
+	              (int64_t)(w_acc_bytes(c, &c->cells) + sl_group_table_memory_bytes(c->groups) +
 	                        (size_t)c->kcap * (40 + 24 * c->n_runs)));
 	sl_watermark_next_deadline(c->st, w_next_deadline(c));
 

@@ -24,30 +24,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define W_SEED 0x243F6A8885A308D3ull
-#define W_NULL 0x9AE16A3B2F90404Full
-#define W_K1 0x9E3779B97F4A7C15ull
-#define W_K2 0xC2B2AE3D27D4EB4Full
 #define W_NONE UINT32_MAX
 
 typedef enum win_kind { WIN_TUMBLING, WIN_SLIDING, WIN_SESSION } win_kind;
-
-/* How a value is held: int64 (also timestamp), bool (as 0/1 in int64),
- * double, string/binary (offset + length into an arena), or nothing. */
-typedef enum val_kind { V_I64, V_BOOL, V_F64, V_STR, V_NULL } val_kind;
 
 typedef struct wkey {
 	sl_expr *expr;
 	int col; /* a bare input column, or -1: evaluate */
 	const sl_type *type;
-	val_kind kind;
+	sl_value_kind kind;
 	bool nullable;
-	/* Per key id. */
-	int64_t *i64;
-	double *f64;
-	uint64_t *off; /* into the key arena */
-	uint32_t *len;
-	uint8_t *valid;
 	/* The current input batch's values. */
 	sl_array *arr;
 } wkey;
@@ -70,9 +56,9 @@ typedef struct wagg {
 	sl_expr *arg; /* borrowed from expr; NULL for count(*) */
 	int arg_col;
 	agg_kind kind;
-	val_kind vkind;    /* min/max/first/last: how values are held */
-	sl_type *out_type; /* reference held */
-	char *text;        /* the option text after rewriting (owned) */
+	sl_value_kind vkind; /* min/max/first/last: how values are held */
+	sl_type *out_type;   /* reference held */
+	char *text;          /* the option text after rewriting (owned) */
 } wagg;
 
 /* A small open-addressing set of 64-bit value hashes (count distinct).
@@ -154,16 +140,13 @@ typedef struct win_ctx {
 	sl_expr **posts;
 
 	/* ---- the key table ---- */
-	uint32_t nk, kcap;
-	uint64_t *khash;
-	int64_t *kseq;    /* first-seen sequence number */
-	uint32_t *khead;  /* sessions: the key's first cell, W_NONE */
-	uint32_t *kepoch; /* rows of the running batch had this key when == epoch */
-	uint32_t *kdirty; /* running totals folded in the running batch when == epoch */
-	uint32_t *ktable; /* key id + 1, 0 empty */
-	uint64_t kmask;
-	char *karena;
-	size_t karena_len, karena_cap;
+	sl_group_table *groups; /* the key values; key id = group id */
+	const sl_array **karr;  /* the current batch's key columns */
+	uint32_t nk, kcap;      /* keys, and room in the arrays here */
+	int64_t *kseq;          /* first-seen sequence number */
+	uint32_t *khead;        /* sessions: the key's first cell, W_NONE */
+	uint32_t *kepoch;       /* rows of the running batch had this key when == epoch */
+	uint32_t *kdirty;       /* running totals folded in the running batch when == epoch */
 	int64_t next_kseq;
 
 	/* ---- the cells ---- */
@@ -191,7 +174,6 @@ typedef struct win_ctx {
 
 	/* ---- per input batch scratch ---- */
 	int64_t scap;
-	uint64_t *hashes;
 	uint32_t *kids;
 	uint32_t *cids;
 	int32_t *rows; /* input rows that are aggregated */
@@ -202,64 +184,8 @@ typedef struct win_ctx {
 	size_t n_wins, wins_cap;
 	acc_store merged;  /* sliding: the windows' merged accumulators */
 	sl_batch *pending; /* append: windows closed by begin_batch */
-	uint8_t *rec;      /* a state record being encoded */
-	size_t rec_cap;
+	sl_wbuf rec;       /* a state record being encoded */
 } win_ctx;
-
-/* ---- hashing ---- */
-
-static inline uint64_t w_fmix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xFF51AFD7ED558CCDull;
-	h ^= h >> 33;
-	h *= 0xC4CEB9FE1A85EC53ull;
-	h ^= h >> 33;
-	return h;
-}
-
-static inline uint64_t w_combine(uint64_t h, uint64_t x)
-{
-	h = (h ^ x) * W_K1;
-	return h ^ (h >> 31);
-}
-
-static inline uint64_t w_strhash(const char *p, size_t n)
-{
-	uint64_t h = W_SEED ^ (n * W_K2);
-
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * W_K1;
-		h ^= h >> 29;
-		p += 8;
-		n -= 8;
-	}
-	if (n > 0) {
-		uint64_t w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * W_K2;
-		h ^= h >> 32;
-	}
-	return h;
-}
-
-static inline double w_normd(double d)
-{
-	if (d == 0)
-		return 0.0;
-	if (isnan(d))
-		return NAN;
-	return d;
-}
-
-static inline uint64_t w_dbits(double d)
-{
-	uint64_t u;
-	memcpy(&u, &d, sizeof(u));
-	return u;
-}
 
 /* Floor division and alignment (event times may be negative). */
 static inline int64_t w_floor(int64_t t, int64_t m)
@@ -275,7 +201,7 @@ static inline int64_t w_align(int64_t t, int64_t m)
 
 static inline uint64_t w_cell_hash(uint32_t key, int64_t start)
 {
-	return w_fmix(((uint64_t)key * W_K1) ^ (uint64_t)start);
+	return sl_hash_fmix(((uint64_t)key * SL_HASH_K1) ^ (uint64_t)start);
 }
 
 /* The end of the last window a record at time t belongs to: the record is
@@ -293,19 +219,14 @@ static inline int64_t w_last_end(const win_ctx *c, int64_t t)
 	return t;
 }
 
-int w_grow(void *pp, size_t elem, size_t old_cap, size_t new_cap, int fill);
-int w_arena_put(char **arena, size_t *len, size_t *cap, const char *p, size_t n, uint64_t *off);
-
 /* ---- window_keys.c ---- */
-val_kind w_value_kind(sl_type_id id, int *ok);
+sl_value_kind w_value_kind(sl_type_id id, int *ok);
 int w_keys_grow(win_ctx *c);
-int w_keys_rehash(win_ctx *c);
 /* Key id (into kids[row]) of rows[0..m) of the n-row batch whose key
  * columns are in keys[].arr; other rows get no key. */
 int w_keys_assign(win_ctx *c, int64_t n, const int32_t *rows, int64_t m);
-/* Adds key slot c->nk, whose columns are filled in already: finds an equal
- * key (returns its id) or makes the slot a key (returns c->nk - 1). */
-int64_t w_keys_insert_filled(win_ctx *c);
+/* Reads an encoded key: finds an equal key (returns its id) or adds one. */
+int64_t w_keys_decode(win_ctx *c, sl_rbuf *r);
 /* Key column j for the keys of rows wins[0..m). */
 sl_array *w_keys_column(win_ctx *c, size_t j, const win *w, size_t m);
 

@@ -53,42 +53,42 @@ int w_store_grow(win_ctx *c, acc_store *s, uint32_t need)
 		return SL_OK;
 	while (nc < need)
 		nc *= 2;
-	rc |= w_grow(&s->key, sizeof(uint32_t), oc, nc, 0);
-	rc |= w_grow(&s->start, sizeof(int64_t), oc, nc, 0);
-	rc |= w_grow(&s->end, sizeof(int64_t), oc, nc, 0);
+	rc |= sl_grow_array(&s->key, sizeof(uint32_t), oc, nc, 0);
+	rc |= sl_grow_array(&s->start, sizeof(int64_t), oc, nc, 0);
+	rc |= sl_grow_array(&s->end, sizeof(int64_t), oc, nc, 0);
 	for (size_t j = 0; j < c->n_aggs; j++) {
 		const wagg *g = &c->aggs[j];
 		acc_col *a = &s->a[j];
-		rc |= w_grow(&a->cnt, sizeof(int64_t), oc, nc, 0);
+		rc |= sl_grow_array(&a->cnt, sizeof(int64_t), oc, nc, 0);
 		switch (g->kind) {
 		case A_COUNT_STAR:
 		case A_COUNT:
 			break;
 		case A_SUM_I64:
-			rc |= w_grow(&a->i64, sizeof(int64_t), oc, nc, 0);
+			rc |= sl_grow_array(&a->i64, sizeof(int64_t), oc, nc, 0);
 			break;
 		case A_SUM_F64:
 		case A_AVG:
-			rc |= w_grow(&a->f64, sizeof(double), oc, nc, 0);
+			rc |= sl_grow_array(&a->f64, sizeof(double), oc, nc, 0);
 			break;
 		case A_FIRST:
 		case A_LAST:
-			rc |= w_grow(&a->seq, sizeof(int64_t), oc, nc, 0);
-			rc |= w_grow(&a->vok, 1, oc, nc, 0);
+			rc |= sl_grow_array(&a->seq, sizeof(int64_t), oc, nc, 0);
+			rc |= sl_grow_array(&a->vok, 1, oc, nc, 0);
 			/* fall through */
 		case A_MIN:
 		case A_MAX:
-			if (g->vkind == V_F64) {
-				rc |= w_grow(&a->f64, sizeof(double), oc, nc, 0);
-			} else if (g->vkind == V_STR) {
-				rc |= w_grow(&a->off, sizeof(uint64_t), oc, nc, 0);
-				rc |= w_grow(&a->len, sizeof(uint32_t), oc, nc, 0);
+			if (g->vkind == SL_VALUE_F64) {
+				rc |= sl_grow_array(&a->f64, sizeof(double), oc, nc, 0);
+			} else if (g->vkind == SL_VALUE_STR) {
+				rc |= sl_grow_array(&a->off, sizeof(uint64_t), oc, nc, 0);
+				rc |= sl_grow_array(&a->len, sizeof(uint32_t), oc, nc, 0);
 			} else {
-				rc |= w_grow(&a->i64, sizeof(int64_t), oc, nc, 0);
+				rc |= sl_grow_array(&a->i64, sizeof(int64_t), oc, nc, 0);
 			}
 			break;
 		case A_DISTINCT:
-			rc |= w_grow(&a->set, sizeof(dset *), oc, nc, 0);
+			rc |= sl_grow_array(&a->set, sizeof(dset *), oc, nc, 0);
 			break;
 		}
 	}
@@ -164,7 +164,7 @@ static int dset_add(dset **ps, uint64_t h)
 				uint64_t v = s->slot[k];
 				if (v == 0)
 					continue;
-				pos = (uint32_t)(w_fmix(v) & (cap - 1));
+				pos = (uint32_t)(sl_hash_fmix(v) & (cap - 1));
 				while (ns->slot[pos] != 0)
 					pos = (pos + 1) & (cap - 1);
 				ns->slot[pos] = v;
@@ -174,7 +174,7 @@ static int dset_add(dset **ps, uint64_t h)
 		}
 		*ps = s = ns;
 	}
-	pos = (uint32_t)(w_fmix(h) & (s->cap - 1));
+	pos = (uint32_t)(sl_hash_fmix(h) & (s->cap - 1));
 	while (s->slot[pos] != 0) {
 		if (s->slot[pos] == h)
 			return SL_OK;
@@ -185,20 +185,21 @@ static int dset_add(dset **ps, uint64_t h)
 	return SL_OK;
 }
 
-static uint64_t value_hash(const sl_array *a, val_kind k, int64_t i)
+static uint64_t value_hash(const sl_array *a, sl_value_kind k, int64_t i)
 {
 	switch (k) {
-	case V_I64:
-		return w_fmix((uint64_t)sl_array_i64(a)[i] ^ W_K2);
-	case V_BOOL:
-		return w_fmix((uint64_t)sl_array_bool(a, i) ^ W_K2);
-	case V_F64:
-		return w_fmix(w_dbits(w_normd(sl_array_f64(a)[i])) ^ W_K1);
-	case V_STR: {
+	case SL_VALUE_I64:
+		return sl_hash_fmix((uint64_t)sl_array_i64(a)[i] ^ SL_HASH_K2);
+	case SL_VALUE_BOOL:
+		return sl_hash_fmix((uint64_t)sl_array_bool(a, i) ^ SL_HASH_K2);
+	case SL_VALUE_F64:
+		return sl_hash_fmix(sl_double_bits(sl_norm_double(sl_array_f64(a)[i])) ^
+		                    SL_HASH_K1);
+	case SL_VALUE_STR: {
 		sl_strview v = sl_array_str(a, i);
-		return w_strhash(v.ptr, v.len);
+		return sl_hash_bytes(v.ptr, v.len);
 	}
-	case V_NULL:
+	case SL_VALUE_NULL:
 		break;
 	}
 	return 0;
@@ -298,7 +299,7 @@ static int update_str(win_ctx *c, const wagg *g, acc_col *a, const sl_array *v, 
 				continue;
 		}
 		x = sl_array_str(v, row);
-		if (w_arena_put(&a->arena, &a->alen, &a->acap, x.ptr, x.len, &a->off[cell]) < 0)
+		if (sl_arena_put(&a->arena, &a->alen, &a->acap, x.ptr, x.len, &a->off[cell]) < 0)
 			return SL_ENOMEM;
 		a->len[cell] = (uint32_t)x.len;
 	}
@@ -369,9 +370,9 @@ static int update_one(win_ctx *c, const wagg *g, acc_col *a, const sl_array *v, 
 	case A_MIN:
 	case A_MAX: {
 		bool is_min = g->kind == A_MIN;
-		if (g->vkind == V_STR)
+		if (g->vkind == SL_VALUE_STR)
 			return update_str(c, g, a, v, m, seq0);
-		if (g->vkind == V_F64) {
+		if (g->vkind == SL_VALUE_F64) {
 			const double *x = sl_array_f64(v);
 			for (int64_t r = 0; r < m; r++) {
 				uint32_t k = cids[r];
@@ -389,8 +390,8 @@ static int update_one(win_ctx *c, const wagg *g, acc_col *a, const sl_array *v, 
 				int64_t d;
 				if (va && !sl_bit_get(va, rows[r]))
 					continue;
-				d = g->vkind == V_BOOL ? (int64_t)sl_array_bool(v, rows[r])
-				                       : sl_array_i64(v)[rows[r]];
+				d = g->vkind == SL_VALUE_BOOL ? (int64_t)sl_array_bool(v, rows[r])
+				                              : sl_array_i64(v)[rows[r]];
 				if (a->cnt[k]++ == 0 || (is_min ? d < a->i64[k] : d > a->i64[k]))
 					a->i64[k] = d;
 			}
@@ -400,7 +401,7 @@ static int update_one(win_ctx *c, const wagg *g, acc_col *a, const sl_array *v, 
 	case A_FIRST:
 	case A_LAST: {
 		bool last = g->kind == A_LAST;
-		if (g->vkind == V_STR)
+		if (g->vkind == SL_VALUE_STR)
 			return update_str(c, g, a, v, m, seq0);
 		for (int64_t r = 0; r < m; r++) {
 			uint32_t k = cids[r];
@@ -411,11 +412,11 @@ static int update_one(win_ctx *c, const wagg *g, acc_col *a, const sl_array *v, 
 			a->vok[k] = sl_array_valid(v, row);
 			if (!a->vok[k])
 				continue;
-			if (g->vkind == V_F64)
+			if (g->vkind == SL_VALUE_F64)
 				a->f64[k] = sl_array_f64(v)[row];
-			else if (g->vkind == V_BOOL)
+			else if (g->vkind == SL_VALUE_BOOL)
 				a->i64[k] = sl_array_bool(v, row);
-			else if (g->vkind == V_I64)
+			else if (g->vkind == SL_VALUE_I64)
 				a->i64[k] = sl_array_i64(v)[row];
 		}
 		return SL_OK;
@@ -467,19 +468,19 @@ int w_acc_update(win_ctx *c, const sl_batch *in, int64_t m, sl_error *err)
 static int copy_str(acc_col *d, uint32_t i, const acc_col *s, uint32_t j)
 {
 	d->len[i] = s->len[j];
-	return w_arena_put(&d->arena, &d->alen, &d->acap, s->arena + s->off[j], s->len[j],
-	                   &d->off[i]);
+	return sl_arena_put(&d->arena, &d->alen, &d->acap, s->arena + s->off[j], s->len[j],
+	                    &d->off[i]);
 }
 
 static int copy_value(const wagg *g, acc_col *d, uint32_t i, const acc_col *s, uint32_t j)
 {
 	switch (g->vkind) {
-	case V_F64:
+	case SL_VALUE_F64:
 		d->f64[i] = s->f64[j];
 		break;
-	case V_STR:
+	case SL_VALUE_STR:
 		return copy_str(d, i, s, j);
-	case V_NULL:
+	case SL_VALUE_NULL:
 		break;
 	default:
 		d->i64[i] = s->i64[j];
@@ -515,11 +516,11 @@ int w_acc_merge(win_ctx *c, acc_store *dst, uint32_t i, const acc_store *src, ui
 			if (dc == 0) {
 				take = true;
 			} else {
-				if (g->vkind == V_F64)
+				if (g->vkind == SL_VALUE_F64)
 					cmp = f64_less(s->f64[j], d->f64[i])   ? -1
 					      : f64_less(d->f64[i], s->f64[j]) ? 1
 					                                       : 0;
-				else if (g->vkind == V_STR)
+				else if (g->vkind == SL_VALUE_STR)
 					cmp = str_cmp(s->arena + s->off[j], s->len[j],
 					              d->arena + d->off[i], d->len[i]);
 				else
@@ -590,18 +591,18 @@ sl_array *w_acc_column(win_ctx *c, size_t j, const acc_store *s, const uint32_t 
 		case A_MAX:
 		case A_FIRST:
 		case A_LAST:
-			if (n == 0 || g->vkind == V_NULL || (a->vok != NULL && !a->vok[i])) {
+			if (n == 0 || g->vkind == SL_VALUE_NULL || (a->vok != NULL && !a->vok[i])) {
 				rc = sl_builder_append_null(b);
 				break;
 			}
 			switch (g->vkind) {
-			case V_F64:
+			case SL_VALUE_F64:
 				rc = sl_builder_append_double(b, a->f64[i]);
 				break;
-			case V_BOOL:
+			case SL_VALUE_BOOL:
 				rc = sl_builder_append_bool(b, a->i64[i] != 0);
 				break;
-			case V_STR:
+			case SL_VALUE_STR:
 				rc = sl_builder_append_string(b, a->arena + a->off[i], a->len[i]);
 				break;
 			default:

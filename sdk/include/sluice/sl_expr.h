@@ -78,6 +78,9 @@ sl_expr *sl_expr_root_arg(const sl_expr *e, size_t i);
  * index; else -1 (also for a field path `a.b`).  Lets projections share the
  * input column instead of evaluating. */
 int sl_expr_column_index(const sl_expr *e);
+/* The column of in that e (a bare column reference, bound to in) can be
+ * read from directly, its type the expression's; else -1: evaluate. */
+int sl_expr_input_column(const sl_expr *e, const sl_schema *in);
 
 /* Evaluates a scalar expression over every row of in.  *out receives a new
  * array of in->n_rows rows (transfer full).  Allocates per batch, never per

@@ -16,5 +16,6 @@
 #include <sluice/sl_state.h>
 #include <sluice/sl_watermark.h>
 #include <sluice/sl_side.h>
+#include <sluice/sl_group.h>
 
 #endif
