@@ -9,12 +9,12 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 
 #include "expr_funcs.h"
+#include "tspattern.h"
 
 #define US_PER_DAY 86400000000LL
 
@@ -250,113 +250,20 @@ int slx_f_date_trunc(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 
 /* --------------------------------------------------------------- patterns */
 
-typedef struct item {
-	char letter; /* 0: literal */
-	int count;
-	const char *lit;
-	size_t lit_len;
-} item;
-
-typedef struct fmt_prog {
-	item *items;
-	size_t n;
-	char *text; /* owned copy of the pattern (literals point into it) */
-	size_t text_len;
-	bool ready;
-} fmt_prog;
-
-static void prog_clear(fmt_prog *p)
-{
-	free(p->items);
-	free(p->text);
-	memset(p, 0, sizeof(*p));
-}
-
 static void prog_free(void *state)
 {
-	fmt_prog *p = state;
+	slt_pattern *p = state;
 	if (p != NULL) {
-		prog_clear(p);
+		slt_clear(p);
 		free(p);
 	}
-}
-
-static const char *const month_names[] = {"January",   "February", "March",    "April",
-                                          "May",       "June",     "July",     "August",
-                                          "September", "October",  "November", "December"};
-static const char *const day_names[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                        "Thursday", "Friday", "Saturday"};
-
-/* Compiles a pattern; on an unknown letter returns SL_EINVAL with *bad set
- * to its offset. */
-static int prog_compile(fmt_prog *p, const char *pat, size_t len, size_t *bad)
-{
-	prog_clear(p);
-	p->text = malloc(len + 1);
-	p->items = malloc((len + 1) * sizeof(item));
-	if (p->text == NULL || p->items == NULL)
-		return SL_ENOMEM;
-	memcpy(p->text, pat, len);
-	p->text[len] = '\0';
-	p->text_len = len;
-	const char *t = p->text;
-	size_t i = 0;
-	while (i < len) {
-		char c = t[i];
-		if (isalpha((unsigned char)c)) {
-			size_t j = i;
-			while (j < len && t[j] == c)
-				j++;
-			/* Java's limits on repeated letters (y: up to 9 here) */
-			static const char letters[] = "yMdDHhmsSaEXxZzu";
-			static const int most[] = {9, 5, 2, 3, 2, 2, 2, 2, 9, 1, 5, 5, 5, 5, 4, 9};
-			const char *at = strchr(letters, c);
-			if (at == NULL || (int)(j - i) > most[at - letters]) {
-				*bad = i;
-				return SL_EINVAL;
-			}
-			p->items[p->n++] = (item){c == 'u' ? 'y' : c, (int)(j - i), NULL, 0};
-			i = j;
-		} else if (c == '\'') {
-			size_t j = i + 1;
-			if (j < len && t[j] == '\'') {
-				p->items[p->n++] = (item){0, 0, t + j, 1};
-				i = j + 1;
-				continue;
-			}
-			/* 'text' with '' inside meaning one quote: split at those */
-			size_t start = j;
-			while (j < len) {
-				if (t[j] == '\'' && j + 1 < len && t[j + 1] == '\'') {
-					p->items[p->n++] = (item){0, 0, t + start, j + 1 - start};
-					j += 2;
-					start = j;
-					continue;
-				}
-				if (t[j] == '\'')
-					break;
-				j++;
-			}
-			if (j > start)
-				p->items[p->n++] = (item){0, 0, t + start, j - start};
-			i = j < len ? j + 1 : j;
-		} else {
-			size_t j = i;
-			while (j < len && !isalpha((unsigned char)t[j]) && t[j] != '\'')
-				j++;
-			p->items[p->n++] = (item){0, 0, t + i, j - i};
-			i = j;
-		}
-	}
-	p->ready = true;
-	return 0;
 }
 
 static int prep_common(slx_node *n, sl_error *err, const char *def)
 {
 	if (n->state != NULL)
 		return 0;
-	fmt_prog *p = calloc(1, sizeof(*p));
+	slt_pattern *p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	n->state = p;
@@ -378,7 +285,7 @@ static int prep_common(slx_node *n, sl_error *err, const char *def)
 		return 0;
 	}
 	size_t bad = 0;
-	int rc = prog_compile(p, pat.ptr, pat.len, &bad);
+	int rc = slt_compile(p, pat.ptr, pat.len, SLT_EXPR, &bad);
 	if (rc == SL_ENOMEM)
 		return sl_error_set(err, rc, "out of memory");
 	if (rc < 0)
@@ -401,7 +308,7 @@ int slx_prep_format2(slx_node *n, sl_error *err)
 }
 
 /* The program for row i (the constant one, or compiled from the row). */
-static int prog_for_row(slx_ctx *cx, slx_node *n, fmt_prog *p, const slx_val *fmt, int64_t i,
+static int prog_for_row(slx_ctx *cx, slx_node *n, slt_pattern *p, const slx_val *fmt, int64_t i,
                         bool *invalid)
 {
 	*invalid = false;
@@ -411,7 +318,7 @@ static int prog_for_row(slx_ctx *cx, slx_node *n, fmt_prog *p, const slx_val *fm
 	if (p->ready && p->text_len == s.len && (s.len == 0 || memcmp(p->text, s.ptr, s.len) == 0))
 		return 0;
 	size_t bad;
-	int rc = prog_compile(p, s.ptr, s.len, &bad);
+	int rc = slt_compile(p, s.ptr, s.len, SLT_EXPR, &bad);
 	if (rc == SL_ENOMEM)
 		return slx_oom(cx);
 	if (rc < 0) {
@@ -421,119 +328,10 @@ static int prog_for_row(slx_ctx *cx, slx_node *n, fmt_prog *p, const slx_val *fm
 	return 0;
 }
 
-typedef struct obuf {
-	char *p;
-	size_t n, cap;
-} obuf;
-
-static void oput(obuf *b, const char *s, size_t n)
-{
-	if (b->n + n <= b->cap) {
-		memcpy(b->p + b->n, s, n);
-	}
-	b->n += n;
-}
-
-static void onum(obuf *b, int64_t v, int width)
-{
-	char tmp[32];
-	int len = snprintf(tmp, sizeof(tmp), "%0*lld", width > 20 ? 20 : width, (long long)v);
-	oput(b, tmp, len < 0 ? 0 : (size_t)len < sizeof(tmp) ? (size_t)len : sizeof(tmp) - 1);
-}
-
-/* Writes ts formatted by p into b (b->n may exceed b->cap: then retry). */
-static void format_ts(const fmt_prog *p, int64_t us, obuf *b)
-{
-	tm_parts t;
-	split_ts(us, &t);
-	for (size_t k = 0; k < p->n; k++) {
-		const item *it = &p->items[k];
-		int c = it->count;
-		switch (it->letter) {
-		case 0:
-			oput(b, it->lit, it->lit_len);
-			break;
-		case 'y':
-			if (c == 2)
-				onum(b, ((t.year % 100) + 100) % 100, 2);
-			else
-				onum(b, t.year, c);
-			break;
-		case 'M':
-			if (c >= 4)
-				oput(b, month_names[t.month - 1], strlen(month_names[t.month - 1]));
-			else if (c == 3)
-				oput(b, month_names[t.month - 1], 3);
-			else
-				onum(b, t.month, c);
-			break;
-		case 'd':
-			onum(b, t.day, c);
-			break;
-		case 'D':
-			onum(b, t.days - slx_days_from_civil(t.year, 1, 1) + 1, c);
-			break;
-		case 'H':
-			onum(b, t.hour, c);
-			break;
-		case 'h':
-			onum(b, t.hour % 12 == 0 ? 12 : t.hour % 12, c);
-			break;
-		case 'm':
-			onum(b, t.minute, c);
-			break;
-		case 's':
-			onum(b, t.second, c);
-			break;
-		case 'S': {
-			char f[8];
-			snprintf(f, sizeof(f), "%06lld", (long long)t.micros);
-			for (int j = 0; j < c; j++)
-				oput(b, j < 6 ? f + j : "0", 1);
-			break;
-		}
-		case 'a':
-			oput(b, t.hour < 12 ? "AM" : "PM", 2);
-			break;
-		case 'E': {
-			int64_t w = (t.days + 4) % 7;
-			const char *dn = day_names[w < 0 ? w + 7 : w];
-			oput(b, dn, c >= 4 ? strlen(dn) : 3);
-			break;
-		}
-		case 'X':
-			oput(b, "Z", 1);
-			break;
-		case 'x':
-			oput(b,
-			     c == 1             ? "+00"
-			     : c == 2 || c == 4 ? "+0000"
-			                        : "+00:00",
-			     c == 1             ? 3
-			     : c == 2 || c == 4 ? 5
-			                        : 6);
-			break;
-		case 'Z':
-			if (c >= 5)
-				oput(b, "Z", 1);
-			else if (c == 4)
-				oput(b, "GMT", 3);
-			else
-				oput(b, "+0000", 5);
-			break;
-		case 'z':
-			oput(b, "UTC", 3);
-			break;
-		default:
-			break;
-		}
-	}
-}
-
 /* Formats ts (or NULL rows) of tsv by the pattern in args[fmt_arg]. */
 static int format_col(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out, bool from_secs)
 {
-	fmt_prog *p = n->state;
+	slt_pattern *p = n->state;
 	const slx_val *fmt = n->n_args > 1 ? &args[1] : NULL;
 	slx_strout so;
 	int rc = slx_strout_init(cx, &so, cx->n, (size_t)cx->n * 20);
@@ -554,24 +352,23 @@ static int format_col(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out, boo
 		int64_t us = slx_i64(&args[0], i);
 		if (from_secs)
 			us = sat_mul(us, 1000000);
-		obuf b = {NULL, 0, 64};
-		b.p = slx_strout_reserve(&so, b.cap);
-		if (b.p == NULL) {
+		size_t cap = 64;
+		char *buf = slx_strout_reserve(&so, cap);
+		if (buf == NULL) {
 			rc = SL_ENOMEM;
 			break;
 		}
-		format_ts(p, us, &b);
-		if (b.n > b.cap) {
-			b.cap = b.n;
-			b.n = 0;
-			b.p = slx_strout_reserve(&so, b.cap);
-			if (b.p == NULL) {
+		size_t len = slt_format(p, us, buf, cap);
+		if (len > cap) {
+			cap = len;
+			buf = slx_strout_reserve(&so, cap);
+			if (buf == NULL) {
 				rc = SL_ENOMEM;
 				break;
 			}
-			format_ts(p, us, &b);
+			len = slt_format(p, us, buf, cap);
 		}
-		rc = slx_strout_commit(&so, b.n);
+		rc = slx_strout_commit(&so, len);
 	}
 	if (rc < 0) {
 		slx_strout_free(&so);
@@ -594,201 +391,6 @@ int slx_f_from_unixtime(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 	return format_col(cx, n, args, out, true);
 }
 
-/* ---------------------------------------------------------------- parsing */
-
-static bool read_num(const char *s, size_t len, size_t *i, int min, int max, int64_t *v)
-{
-	int k = 0;
-	*v = 0;
-	while (*i < len && k < max && s[*i] >= '0' && s[*i] <= '9') {
-		*v = *v * 10 + (s[*i] - '0');
-		(*i)++;
-		k++;
-	}
-	return k >= min;
-}
-
-static bool read_name(const char *s, size_t len, size_t *i, const char *const *names, int count,
-                      bool full, int *which)
-{
-	for (int k = 0; k < count; k++) {
-		size_t nl = full ? strlen(names[k]) : 3;
-		if (len - *i >= nl && strncasecmp(s + *i, names[k], nl) == 0) {
-			*which = k;
-			*i += nl;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Parses s by p into microseconds; false when it does not match. */
-static bool parse_ts(const fmt_prog *p, const char *s, size_t len, int64_t *out)
-{
-	int64_t year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, micros = 0;
-	int64_t doy = -1, off = 0;
-	int ampm = -1;
-	bool h12 = false;
-	size_t i = 0;
-	for (size_t k = 0; k < p->n; k++) {
-		const item *it = &p->items[k];
-		int c = it->count;
-		/* A numeric field followed directly by another reads exactly its
-		 * width; otherwise 1 or 2 digits (more for years). */
-		bool adjacent = k + 1 < p->n && p->items[k + 1].letter != 0 &&
-		                strchr("yMdDHhmsS", p->items[k + 1].letter) != NULL;
-		int mn = c >= 2 || adjacent ? c : 1;
-		int mx = c >= 2 || adjacent ? c : 2;
-		int64_t v;
-		int w;
-		switch (it->letter) {
-		case 0:
-			if (len - i < it->lit_len || memcmp(s + i, it->lit, it->lit_len) != 0)
-				return false;
-			i += it->lit_len;
-			break;
-		case 'y':
-			if (c == 2) {
-				if (!read_num(s, len, &i, 2, 2, &v))
-					return false;
-				year = 2000 + v;
-			} else {
-				if (!read_num(s, len, &i, c, adjacent ? c : 9, &v))
-					return false;
-				year = v;
-			}
-			break;
-		case 'M':
-			if (c >= 3) {
-				if (!read_name(s, len, &i, month_names, 12, c >= 4, &w))
-					return false;
-				month = w + 1;
-			} else if (!read_num(s, len, &i, mn, mx, &month)) {
-				return false;
-			}
-			break;
-		case 'd':
-			if (!read_num(s, len, &i, mn, mx, &day))
-				return false;
-			break;
-		case 'D':
-			if (!read_num(s, len, &i, c, c > 3 ? c : 3, &doy))
-				return false;
-			break;
-		case 'H':
-			if (!read_num(s, len, &i, mn, mx, &hour))
-				return false;
-			break;
-		case 'h':
-			if (!read_num(s, len, &i, mn, mx, &hour))
-				return false;
-			h12 = true;
-			break;
-		case 'm':
-			if (!read_num(s, len, &i, mn, mx, &minute))
-				return false;
-			break;
-		case 's':
-			if (!read_num(s, len, &i, mn, mx, &second))
-				return false;
-			break;
-		case 'S': {
-			size_t f0 = i;
-			if (!read_num(s, len, &i, c, c, &v))
-				return false;
-			int nd = (int)(i - f0);
-			while (nd > 6) {
-				v /= 10;
-				nd--;
-			}
-			while (nd < 6) {
-				v *= 10;
-				nd++;
-			}
-			micros = v;
-			break;
-		}
-		case 'a':
-			if (len - i >= 2 && strncasecmp(s + i, "AM", 2) == 0)
-				ampm = 0;
-			else if (len - i >= 2 && strncasecmp(s + i, "PM", 2) == 0)
-				ampm = 1;
-			else
-				return false;
-			i += 2;
-			break;
-		case 'E':
-			if (!read_name(s, len, &i, day_names, 7, c >= 4, &w))
-				return false;
-			break;
-		case 'z':
-			if (len - i >= 3 && (strncasecmp(s + i, "UTC", 3) == 0 ||
-			                     strncasecmp(s + i, "GMT", 3) == 0))
-				i += 3;
-			else if (len - i >= 1 && s[i] == 'Z')
-				i++;
-			else
-				return false;
-			break;
-		default: /* X x Z: an offset */
-			if (i < len && s[i] == 'Z') {
-				i++;
-				break;
-			}
-			if (len - i >= 3 && strncasecmp(s + i, "GMT", 3) == 0)
-				i += 3;
-			if (i < len && (s[i] == '+' || s[i] == '-')) {
-				bool neg = s[i] == '-';
-				int64_t zh, zm = 0;
-				i++;
-				if (!read_num(s, len, &i, 2, 2, &zh))
-					return false;
-				if (i < len && s[i] == ':')
-					i++;
-				if (i < len && s[i] >= '0' && s[i] <= '9' &&
-				    !read_num(s, len, &i, 2, 2, &zm))
-					return false;
-				if (zh > 18 || zm > 59)
-					return false;
-				off = (zh * 3600 + zm * 60) * (neg ? -1 : 1);
-			} else {
-				return false;
-			}
-			break;
-		}
-	}
-	if (i != len)
-		return false;
-	if (h12) {
-		if (hour < 1 || hour > 12)
-			return false;
-		hour = hour % 12 + (ampm == 1 ? 12 : 0);
-	} else if (ampm == 1 && hour < 12) {
-		hour += 12;
-	}
-	if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59)
-		return false;
-	int64_t days;
-	if (doy >= 0) {
-		days = slx_days_from_civil(year, 1, 1);
-		int64_t ylen = slx_days_from_civil(year + 1, 1, 1) - days;
-		if (doy < 1 || doy > ylen)
-			return false;
-		days += doy - 1;
-	} else {
-		int64_t next = month == 12 ? slx_days_from_civil(year + 1, 1, 1)
-		                           : slx_days_from_civil(year, (unsigned)month + 1, 1);
-		days = slx_days_from_civil(year, (unsigned)month, 1);
-		if (day < 1 || day > next - days)
-			return false;
-		days += day - 1;
-	}
-	if (year < -290000 || year > 290000)
-		return false;
-	*out = (days * 86400 + hour * 3600 + minute * 60 + second - off) * 1000000 + micros;
-	return true;
-}
-
 int slx_bind_to_timestamp(slx_binder *b, slx_node *n, sl_error *err)
 {
 	char tn[128];
@@ -806,7 +408,7 @@ int slx_bind_to_timestamp(slx_binder *b, slx_node *n, sl_error *err)
 /* x as a timestamp for to_timestamp / unix_timestamp; false for NULL. */
 static int to_ts_col(slx_ctx *cx, slx_node *n, slx_val *args, slx_fixout *fo, int64_t *r)
 {
-	fmt_prog *p = n->state;
+	slt_pattern *p = n->state;
 	const slx_val *x = &args[0];
 	const slx_val *fmt = n->n_args > 1 ? &args[1] : NULL;
 	sl_type_id id = x->arr->type->id;
@@ -839,7 +441,7 @@ static int to_ts_col(slx_ctx *cx, slx_node *n, slx_val *args, slx_fixout *fo, in
 			if (invalid)
 				ok = false;
 			else if (p->ready)
-				ok = parse_ts(p, s.ptr, s.len, &r[i]);
+				ok = slt_parse(p, s.ptr, s.len, &r[i]);
 			else
 				ok = slx_parse_timestamp(s.ptr, s.len, &r[i]);
 			break;
