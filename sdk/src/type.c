@@ -266,3 +266,13 @@ const char *sl_schema_suggest(const sl_schema *s, const char *name)
 		free(names);
 	return best;
 }
+
+int sl_fields_find_duplicate(const sl_field *fields, size_t n, bool ignore_case)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if ((ignore_case ? strcasecmp(fields[i].name, fields[j].name)
+			                 : strcmp(fields[i].name, fields[j].name)) == 0)
+				return (int)i;
+	return -1;
+}

@@ -403,6 +403,7 @@ static int setup_agg(agg *a, const char *text, const sl_schema *in, sl_error *er
 static int agg_create(const sl_stage_init *init, void **out_ctx, sl_schema **out_schema,
                       sl_error *err)
 {
+	int dup;
 	const sl_options *o = init->options;
 	const sl_schema *in;
 	size_t nk = sl_opt_list_len(o, "group_by"), na = sl_opt_list_len(o, "aggregates");
@@ -456,15 +457,12 @@ static int agg_create(const sl_stage_init *init, void **out_ctx, sl_schema **out
 		fields[nk + i].type = a->out_type;
 		fields[nk + i].nullable = a->kind != AGG_COUNT && a->kind != AGG_COUNT_STAR;
 	}
-	for (size_t i = 0; i < nk + na; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(fields[i].name, fields[j].name) == 0) {
-				rc = sl_error_at(err, SL_EINVAL, i < nk ? "group_by" : "aggregates",
-				                 -1,
-				                 "duplicate output column '%s'; rename one with AS",
-				                 fields[i].name);
-				goto out;
-			}
+	if ((dup = sl_fields_find_duplicate(fields, nk + na, false)) >= 0) {
+		rc = sl_error_at(err, SL_EINVAL, (size_t)dup < nk ? "group_by" : "aggregates", -1,
+		                 "duplicate output column '%s'; rename one with AS",
+		                 fields[dup].name);
+		goto out;
+	}
 	ctx->schema = sl_type_struct(nk + na, fields);
 	if (ctx->schema == NULL || agg_grow_groups(ctx) < 0) {
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");

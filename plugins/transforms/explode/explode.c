@@ -63,6 +63,7 @@ static void ex_destroy(void *vctx)
 static int ex_create(const sl_stage_init *init, void **out_ctx, sl_schema **out_schema,
                      sl_error *err)
 {
+	int dup;
 	const sl_options *o = init->options;
 	const sl_schema *in;
 	size_t n_exprs = sl_opt_list_len(o, "exprs"), n_out = 0, k = 0;
@@ -187,14 +188,12 @@ static int ex_create(const sl_stage_init *init, void **out_ctx, sl_schema **out_
 		k++;
 	}
 	ctx->n_items = k;
-	for (size_t i = 0; i < k; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(fields[i].name, fields[j].name) == 0) {
-				rc = sl_error_at(err, SL_EINVAL, "exprs", -1,
-				                 "duplicate output column '%s'; rename one with AS",
-				                 fields[i].name);
-				goto out;
-			}
+	if ((dup = sl_fields_find_duplicate(fields, k, false)) >= 0) {
+		rc = sl_error_at(err, SL_EINVAL, "exprs", -1,
+		                 "duplicate output column '%s'; rename one with AS",
+		                 fields[dup].name);
+		goto out;
+	}
 	ctx->schema = sl_type_struct(k, fields);
 	if (ctx->schema == NULL)
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");

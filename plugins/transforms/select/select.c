@@ -40,6 +40,7 @@ static void sel_destroy(void *vctx)
 static int sel_create(const sl_stage_init *init, void **out_ctx, sl_schema **out_schema,
                       sl_error *err)
 {
+	int dup;
 	const sl_options *o = init->options;
 	const sl_schema *in;
 	size_t n_exprs = sl_opt_list_len(o, "exprs"), n_out = 0, k = 0;
@@ -100,14 +101,12 @@ static int sel_create(const sl_stage_init *init, void **out_ctx, sl_schema **out
 	}
 	ctx->n_items = n_out;
 
-	for (size_t i = 0; i < n_out; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(fields[i].name, fields[j].name) == 0) {
-				rc = sl_error_at(err, SL_EINVAL, "exprs", -1,
-				                 "duplicate output column '%s'; rename one with AS",
-				                 fields[i].name);
-				goto out;
-			}
+	if ((dup = sl_fields_find_duplicate(fields, n_out, false)) >= 0) {
+		rc = sl_error_at(err, SL_EINVAL, "exprs", -1,
+		                 "duplicate output column '%s'; rename one with AS",
+		                 fields[dup].name);
+		goto out;
+	}
 	ctx->schema = sl_type_struct(n_out, fields);
 	if (ctx->schema == NULL)
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");

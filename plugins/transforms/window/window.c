@@ -289,13 +289,12 @@ static sl_schema *extend_schema(const sl_schema *base, const sl_field *more, siz
 
 static int duplicate_names(const sl_schema *s, sl_error *err)
 {
-	for (size_t i = 0; i < s->n_fields; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcasecmp(s->fields[i].name, s->fields[j].name) == 0)
-				return sl_error_set(
-				    err, SL_EINVAL,
-				    "duplicate output column '%s'; rename one with AS",
-				    s->fields[i].name);
+	int dup = sl_fields_find_duplicate(s->fields, s->n_fields, true);
+
+	if (dup >= 0)
+		return sl_error_set(err, SL_EINVAL,
+		                    "duplicate output column '%s'; rename one with AS",
+		                    s->fields[dup].name);
 	return SL_OK;
 }
 

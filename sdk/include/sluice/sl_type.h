@@ -80,6 +80,11 @@ int sl_type_parse(const char *text, sl_type **out, sl_error *err);
  * Spark's DDL schema strings; a "name: type" colon is accepted too). */
 int sl_schema_parse(const char *text, sl_schema **out, sl_error *err);
 
+/* Index of the first of fields[0..n) whose name an earlier field already
+ * has (compared case-insensitively when ignore_case), or -1: the check every
+ * stage that names output columns makes before sl_type_struct. */
+int sl_fields_find_duplicate(const sl_field *fields, size_t n, bool ignore_case);
+
 /* Index of the field called name (exact match first, then
  * case-insensitive), or -1. */
 int sl_schema_find(const sl_schema *s, const char *name);
