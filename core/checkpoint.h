@@ -113,6 +113,8 @@ typedef struct slc_resume {
 	int64_t watermark_us; /* the replayed batch's watermark */
 	int64_t next_watermark_us; /* not replaying: the watermark computed at the
 	                            * end of the last committed batch */
+	int64_t last_watermark_us; /* the watermark in force for the last
+	                            * committed batch (its offsets entry's) */
 } slc_resume;
 
 /* Restart logic: the last committed batch from the store, the log checked,

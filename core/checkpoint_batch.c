@@ -122,6 +122,7 @@ int slc_chk_restore(slc_pipeline *p, slc_resume *r, sl_error *err)
 	memset(r, 0, sizeof(*r));
 	r->watermark_us = SL_NO_WATERMARK;
 	r->next_watermark_us = SL_NO_WATERMARK;
+	r->last_watermark_us = SL_NO_WATERMARK;
 	if (p->chk == NULL || p->state == NULL)
 		return SL_OK;
 	committed = slc_state_last_commit(p->state);
@@ -140,6 +141,7 @@ int slc_chk_restore(slc_pipeline *p, slc_resume *r, sl_error *err)
 		if (rc < 0)
 			goto out;
 		repair_mirror(p, &done);
+		r->last_watermark_us = done.watermark_us;
 		rc = resume_sources(p, &done, err);
 		if (rc < 0)
 			goto out;

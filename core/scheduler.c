@@ -396,6 +396,8 @@ static int run_batch(slc_sched *s, slc_batch_times *t, bool replay)
 	}
 	s->wm_last = s->bc.watermark_us;
 	s->wm_next = next;
+	/* Between two batches: what comes next must be decided again. */
+	sl_crash_point("committed", s->bc.batch_id);
 	t2 = slc_now_us();
 	t->add_batch = t1 - t0;
 	t->commit = t2 - t1;
@@ -459,7 +461,10 @@ static int setup(slc_sched *s, slc_pipeline *p, slc_progress *prog)
 	s->bc.batch_id = s->resume.batch_id;
 	/* A replayed batch keeps the watermark it was logged with. */
 	s->wm_next = s->resume.replay ? s->resume.watermark_us : s->resume.next_watermark_us;
-	s->wm_last = SL_NO_WATERMARK;
+	/* With the deadlines the stages reported in the last committed batch
+	 * (restored with the event-time record), this decides whether a batch
+	 * without new data is due before anything else runs. */
+	s->wm_last = s->resume.last_watermark_us;
 	slc_side_warn_unused(p);
 	return SL_OK;
 }

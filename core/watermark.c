@@ -215,9 +215,13 @@ bool slc_wm_batch_stats(const slc_pipeline *p, int64_t *min, int64_t *max, int64
 
 /* --- durability --- */
 
+/* The record: {"nextWatermarkUs", "eventTimeMaxUs": {stage: us},
+ * "deadlinesUs": {stage: us}}.  The deadlines are the ones the stages
+ * reported in this batch's end_batch: a restart must know them, before any
+ * batch runs, to decide whether a batch without new data is due. */
 int slc_wm_save(slc_pipeline *p, int64_t next, sl_error *err)
 {
-	json_t *j, *m;
+	json_t *j, *m, *d;
 	char *text;
 	int rc;
 
@@ -225,14 +229,18 @@ int slc_wm_save(slc_pipeline *p, int64_t next, sl_error *err)
 		return SL_OK;
 	j = json_object();
 	m = json_object();
-	for (size_t i = 0; j && m && i < p->n_order; i++) {
+	d = json_object();
+	for (size_t i = 0; j && m && d && i < p->n_order; i++) {
 		const slc_stage *st = p->order[i];
 
 		if (st->et.declared && st->et.max_us != SL_NO_WATERMARK)
 			json_object_set_new(m, st->name, json_integer(st->et.max_us));
+		if (st->et.deadline != SL_NO_WATERMARK)
+			json_object_set_new(d, st->name, json_integer(st->et.deadline));
 	}
 	json_object_set_new(j, "nextWatermarkUs", json_integer(next));
 	json_object_set_new(j, "eventTimeMaxUs", m);
+	json_object_set_new(j, "deadlinesUs", d);
 	text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (text == NULL)
@@ -245,7 +253,7 @@ int slc_wm_save(slc_pipeline *p, int64_t next, sl_error *err)
 int slc_wm_restore(slc_pipeline *p, int64_t *next, sl_error *err)
 {
 	slc_buf v = {0};
-	json_t *j = NULL, *m, *t;
+	json_t *j = NULL, *m, *d, *t;
 	int rc;
 
 	*next = SL_NO_WATERMARK;
@@ -266,12 +274,15 @@ int slc_wm_restore(slc_pipeline *p, int64_t *next, sl_error *err)
 	}
 	*next = json_integer_value(t);
 	m = json_object_get(j, "eventTimeMaxUs");
+	d = json_object_get(j, "deadlinesUs");
 	for (size_t i = 0; i < p->n_order; i++) {
 		slc_stage *st = p->order[i];
 
 		t = json_object_get(m, st->name);
 		if (st->et.declared && json_is_integer(t))
 			st->et.max_us = json_integer_value(t);
+		t = json_object_get(d, st->name);
+		st->et.deadline = json_is_integer(t) ? json_integer_value(t) : SL_NO_WATERMARK;
 	}
 out:
 	json_decref(j);

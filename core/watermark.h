@@ -41,10 +41,13 @@ int64_t slc_wm_advance(slc_pipeline *p, int64_t current);
  * last batch) and reaches a deadline some stage reported? */
 bool slc_wm_due(const slc_pipeline *p, int64_t last, int64_t next);
 
-/* The stages' maxima and next into the running state transaction
- * (checkpointed pipelines that track event time only). */
+/* The stages' maxima, the deadlines they reported in this batch and next
+ * into the running state transaction (checkpointed pipelines that track
+ * event time only). */
 int slc_wm_save(slc_pipeline *p, int64_t next, sl_error *err);
-/* Reads them back at restart; *next is SL_NO_WATERMARK when none. */
+/* Reads them back at restart (the deadlines too, so that a batch without
+ * new data that is due runs before the scheduler decides nothing is left);
+ * *next is SL_NO_WATERMARK when none. */
 int slc_wm_restore(slc_pipeline *p, int64_t *next, sl_error *err);
 
 /* This batch's event-time statistics over every stage that scanned:

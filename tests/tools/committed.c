@@ -2,19 +2,22 @@
  * only the files its manifest lists, each batch once, the last update of
  * each key winning.
  *
- *   committed OUTDIR KEYFIELD FIELD...
+ *   committed [--unique] OUTDIR KEYFIELD FIELD...
  *
  * Reads the manifest entries OUTDIR/_sluice_log/<batch> (names of digits
  * only; anything else there is a temporary file and is skipped) in batch
  * order; each is a JSON list of the batch's files (strings, or objects with
  * a "path" or "file" member; or an object with such a list in "files"),
  * relative to OUTDIR unless absolute.  Every listed file is read as JSON
- * lines; a row's key is its KEYFIELD.  Prints, per key in byte order, the
- * key and the FIELDs of its last row (by batch order), tab-separated.
+ * lines; a row's key is its KEYFIELD, or with KEYFIELD "a,b" its fields a
+ * and b joined by '|'.  Prints, per key in byte order, the key and the
+ * FIELDs of its last row (by batch order), tab-separated.
  *
  * Fails (exit 1, one line on stderr) when a listed file is missing or not
  * JSON, when a file is listed twice, or when a key appears twice in one
- * batch (update mode writes a changed key once per batch).  On stderr:
+ * batch (update mode writes a changed key once per batch); with --unique
+ * (append mode: a row is final), when a key appears twice at all.  On
+ * stderr:
  * "batches B files F rows R unlisted U temporary T" (U: part files the
  * manifest does not list, T: hidden temporary files — a crashed attempt's
  * leftovers, which readers must ignore).
@@ -120,6 +123,27 @@ static char *text_of(json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
+/* The key of row o: KEYFIELD's fields (comma separated) joined by '|'. */
+static char *key_of(json_t *o, const char *keyfield)
+{
+	char *key = NULL, *copy = strdup(keyfield), *save = NULL;
+	size_t len = 0;
+
+	for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+		char *v = text_of(json_object_get(o, f));
+		size_t vl = strlen(v);
+
+		key = realloc(key, len + vl + 2);
+		if (len > 0)
+			key[len++] = '|';
+		memcpy(key + len, v, vl + 1);
+		len += vl;
+		free(v);
+	}
+	free(copy);
+	return key ? key : strdup("");
+}
+
 /* A manifest entry: the batch id and the entry's name as written. */
 typedef struct entry {
 	int64_t id;
@@ -181,9 +205,15 @@ int main(int argc, char **argv)
 	table t = {0};
 	DIR *d;
 	struct dirent *de;
+	int unique = 0;
 
+	if (argc > 1 && strcmp(argv[1], "--unique") == 0) {
+		unique = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: committed OUTDIR KEYFIELD FIELD...\n");
+		fprintf(stderr, "usage: committed [--unique] OUTDIR KEYFIELD FIELD...\n");
 		return 2;
 	}
 	out = argv[1];
@@ -245,7 +275,7 @@ int main(int argc, char **argv)
 				die("listed file %s is missing (batch %s)", fpath, bname);
 			n_files++;
 			while ((len = getline(&line, &lcap, f)) > 0) {
-				json_t *o, *kv;
+				json_t *o;
 				char *key;
 				row *r;
 				size_t tl = 0;
@@ -254,11 +284,13 @@ int main(int argc, char **argv)
 				o = json_loads(line, 0, &jerr);
 				if (!json_is_object(o))
 					die("%s: a line is not a JSON object: %s", fpath, line);
-				kv = json_object_get(o, keyfield);
-				key = text_of(kv);
+				key = key_of(o, keyfield);
 				r = lookup(&t, key);
 				if (r->batch == id)
 					die("key %s appears twice in batch %s", key, bname);
+				if (unique && r->batch >= 0)
+					die("key %s appears in batch %" PRId64 " and again in batch %s",
+					    key, r->batch, bname);
 				r->batch = id;
 				free(r->text);
 				r->text = NULL;

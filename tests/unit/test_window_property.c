@@ -10,7 +10,12 @@
  * NULLs, some NULL times.  The stream is cut into random micro-batches
  * (empty ones too); the watermark in force for batch N follows Spark's
  * rule: max event time of batches 0..N-1 minus the delay, never lowered;
- * after the stream, one batch without data.  Every batch's output rows
+ * after the stream, one batch without data.  In append mode that batch
+ * runs only when the core's rule says it is due - the watermark rose and
+ * reached the deadline the stage reported last, carried across restarts
+ * as the core keeps it in the checkpoint - and whatever the reference
+ * emits there must then have been due; with the state store, append-mode
+ * cases restart the stage between every two batches.  Every batch's output rows
  * (sorted: the order of equal windows of different keys is the stage's
  * first-seen order) must equal the reference's, and the late rows dropped
  * (or sent to the side output) must be the reference's.
@@ -411,8 +416,8 @@ static bool run_case(int id, uint64_t seed)
 	slh_store *db = NULL;
 	slh *h;
 	sl_strbuf want = {0}, got = {0}, a = {0}, b = {0};
-	int64_t wm = SL_NO_WATERMARK, max_t = SL_NO_WATERMARK;
-	int64_t dropped = 0, side_rows = 0;
+	int64_t wm = SL_NO_WATERMARK, max_t = SL_NO_WATERMARK, last_wm = SL_NO_WATERMARK;
+	int64_t dropped = 0, side_rows = 0, deadline = SL_NO_WATERMARK;
 	bool ok = true;
 
 	rng_state = seed;
@@ -421,11 +426,17 @@ static bool run_case(int id, uint64_t seed)
 		db = slh_store_new();
 	h = make_stage(c, db);
 	for (int bi = 0; bi <= c->n_batches && ok; bi++) {
-		bool data = bi < c->n_batches;
+		bool data = bi < c->n_batches, skip;
 		sl_batch *in = data ? make_batch(c, c->cut[bi], c->cut[bi + 1]) : NULL;
-		int rc;
+		int rc = SL_OK;
+		/* The core's rule for a batch without new data (append mode):
+		 * due when the watermark rose and reached the stage's deadline. */
+		skip = !data && c->mode == SL_MODE_APPEND &&
+		       !(wm != SL_NO_WATERMARK && wm > last_wm && deadline != SL_NO_WATERMARK &&
+		         deadline <= wm);
 		slh_set_watermark(h, wm);
-		rc = data ? slh_run(h, bi, &in, 1) : slh_run(h, bi, NULL, 0);
+		if (!skip)
+			rc = data ? slh_run(h, bi, &in, 1) : slh_run(h, bi, NULL, 0);
 		sl_batch_unref(in);
 		if (rc != SL_OK) {
 			fprintf(stderr, "case %d: batch %d: %s\n", id, bi, slh_error(h)->msg);
@@ -434,6 +445,10 @@ static bool run_case(int id, uint64_t seed)
 		}
 		if (db != NULL)
 			slh_store_commit(db);
+		if (!skip) {
+			deadline = slh_deadline(h);
+			last_wm = wm;
+		}
 		sl_strbuf_reset(&a);
 		sl_strbuf_puts(&a, "");
 		ref_batch(c, bi, wm, &a);
@@ -461,8 +476,9 @@ static bool run_case(int id, uint64_t seed)
 				max_t = c->e[i].t;
 		if (max_t != SL_NO_WATERMARK && (wm == SL_NO_WATERMARK || max_t - c->delay > wm))
 			wm = max_t - c->delay;
-		/* Now and then a restart on the store. */
-		if (db != NULL && rnd() % 5 == 0) {
+		/* Now and then a restart on the store; in append mode between
+		 * every two batches (one process per batch). */
+		if (db != NULL && (c->mode == SL_MODE_APPEND || rnd() % 5 == 0)) {
 			dropped += slh_metric(h, "numRowsDroppedByWatermark");
 			side_rows += slh_side_rows(h, "late");
 			stats.restarts++;
