@@ -8,11 +8,12 @@
  *   CHK/state/          the Berkeley DB environment (state.h)
  *   CHK/progress.jsonl  the last progress lines
  *
- * Every message starts with "checkpoint DIR:" and is one line.
+ * Every message is one line and names the checkpoint ("checkpoint DIR").
  */
 #ifndef SLUICE_CORE_CHECKPOINT_H
 #define SLUICE_CORE_CHECKPOINT_H
 
+#include <jansson.h>
 #include <sluice/sluice.h>
 
 #include "pipeline.h"
@@ -36,10 +37,14 @@ const char *slc_checkpoint_where(const slc_checkpoint *c);
 /* The query id (from the metadata, or a new one for a new checkpoint). */
 const char *slc_checkpoint_id(const slc_checkpoint *c);
 
-/* Fingerprints of stateful stages, in two halves: before create (plugin,
- * input schemas, expressions) and after (output schema).  A stage the
- * metadata knows must match both; a new one is added.  SL_ESTATE with
- * "checkpoint DIR: stage 'x' changed incompatibly ..." otherwise. */
+/* What a stateful stage's state was built under (checkpoint_fp.c): its
+ * plugin, input schemas, every option in canonical form, then the output
+ * schema.  Before create the first three are compared with the metadata's
+ * record, after create the output schema; a stage the metadata does not
+ * know is added.  A difference is SL_ESTATE naming what changed, from what
+ * to what (err->option set for an option, whose file:line the caller
+ * shows).  Records written by an older sluice (a fingerprint string) are
+ * compared as fingerprints and rewritten as records. */
 int slc_checkpoint_check_before(slc_checkpoint *c, const slc_stage *st,
                                 const sl_schema *const *inputs, sl_error *err);
 int slc_checkpoint_check_after(slc_checkpoint *c, const slc_stage *st, sl_error *err);
@@ -47,12 +52,16 @@ int slc_checkpoint_check_after(slc_checkpoint *c, const slc_stage *st, sl_error 
  * added; warns about stateful stages of the metadata the pipeline lost. */
 int slc_checkpoint_save_metadata(slc_checkpoint *c, const slc_pipeline *p, sl_error *err);
 
-/* --- fingerprints (checkpoint_fp.c) --- */
+/* --- records and fingerprints (checkpoint_fp.c) --- */
 
-/* 16 hex digits over plugin name, input schemas and EXPR/EXPR_LIST option
- * texts (whitespace-normalised). */
+/* {"plugin", "inputs", "options"} of a stateful stage (a new reference, NULL
+ * when out of memory); _output adds "output". */
+json_t *slc_stage_record(const slc_stage *st, const sl_schema *const *inputs);
+int slc_stage_record_output(json_t *record, const slc_stage *st);
+/* Older checkpoints' fingerprints: 16 hex digits over plugin name, input
+ * schemas and EXPR/EXPR_LIST option texts (whitespace-normalised); over the
+ * output schema. */
 int slc_fingerprint_before(const slc_stage *st, const sl_schema *const *inputs, char out[17]);
-/* 16 hex digits over the output schema. */
 int slc_fingerprint_after(const slc_stage *st, char out[17]);
 
 /* --- offsets and commits (checkpoint_log.c) --- */

@@ -41,6 +41,9 @@ typedef struct slc_plugin_ref {
 size_t slc_collect_plugins(struct slc_loader *l, slc_plugin_ref **out);
 /* The Markdown reference of every plugin (doc/plugins.md). */
 void slc_plugins_markdown(FILE *f, const slc_plugin_ref *v, size_t n);
+/* A stateful plugin's options that shape its state (not SL_OPT_NO_STATE),
+ * "a, b, c" into buf; "" for other plugins. */
+void slc_state_options_text(const sl_plugin *pl, char *buf, size_t n);
 /* "a|b|c" as "a, b, c" into buf. */
 void slc_choices_text(const char *choices, char *buf, size_t n);
 

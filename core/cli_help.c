@@ -54,11 +54,12 @@ int slc_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("sluice: ", stderr);
+	char msg[SL_ERROR_MAX];
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputs("\n(see: sluice --help)\n", stderr);
+	slc_print_error(stderr, "%s (see sluice --help)", msg);
 	return SLC_EXIT_USAGE;
 }
 
@@ -69,6 +70,6 @@ int slc_report_open_failure(int rc, const slc_diag *d)
 		return SLC_EXIT_USAGE;
 	/* SL_ESTATE: the checkpoint refused (its message is in d). */
 	if (rc != SL_ESTATE || d->n == 0)
-		fprintf(stderr, "sluice: error: %s\n", sl_strerror(rc));
+		slc_print_error(stderr, "%s", sl_strerror(rc));
 	return SLC_EXIT_FAILURE;
 }

@@ -30,7 +30,7 @@ static void option_rows(FILE *f, const sl_option_spec *spec, const char *prefix)
 			cell(f, spec->def);
 			fputc('`', f);
 		}
-		fprintf(f, " | %s | ", spec->required ? "yes" : "no");
+		fprintf(f, " | %s | ", (spec->required & SL_OPT_REQUIRED) ? "yes" : "no");
 		cell(f, spec->doc);
 		if (spec->type == SL_OPT_ENUM && spec->choices) {
 			slc_choices_text(spec->choices, choices, sizeof(choices));
@@ -48,6 +48,8 @@ static void option_rows(FILE *f, const sl_option_spec *spec, const char *prefix)
 
 static void plugin_section(FILE *f, const sl_plugin *pl)
 {
+	char state[1024];
+
 	fprintf(f, "### `%s`\n\n", pl->name);
 	if (pl->summary)
 		fprintf(f, "%s\n\n", pl->summary);
@@ -55,6 +57,11 @@ static void plugin_section(FILE *f, const sl_plugin *pl)
 		fprintf(f, "Flags:%s%s%s.\n\n", pl->flags & SL_PLUGIN_STATEFUL ? " stateful" : "",
 		        pl->flags & SL_PLUGIN_REPLAYABLE ? " replayable" : "",
 		        pl->flags & SL_PLUGIN_MULTI_INPUT ? " multi-input" : "");
+	slc_state_options_text(pl, state, sizeof(state));
+	if (state[0])
+		fprintf(f, "Options that shape the stage's state (a change on a live checkpoint is "
+		           "refused): %s.\n\n",
+		        state);
 	if (pl->doc)
 		fprintf(f, "%s\n\n", pl->doc);
 	if (pl->options == NULL || pl->options[0].name == NULL) {

@@ -98,7 +98,7 @@ static void rows(const sl_option_spec *spec, int indent, const widths *w)
 	for (; spec != NULL && spec->name != NULL; spec++) {
 		printf("  %*s%-*s  %-*s  %-*s  %-8s  %s", indent, "", w->name - indent, spec->name,
 		       w->type, sl_opt_type_name(spec->type), w->def, spec->def ? spec->def : "-",
-		       spec->required ? "yes" : "no", spec->doc ? spec->doc : "");
+		       (spec->required & SL_OPT_REQUIRED) ? "yes" : "no", spec->doc ? spec->doc : "");
 		if (spec->type == SL_OPT_ENUM && spec->choices) {
 			slc_choices_text(spec->choices, choices, sizeof(choices));
 			printf(" (one of: %s)", choices);
@@ -118,14 +118,44 @@ static void flags_line(const sl_plugin *pl)
 	       pl->flags & SL_PLUGIN_MULTI_INPUT ? " multi-input" : "");
 }
 
+static void state_names(const sl_option_spec *spec, const char *prefix, char *buf, size_t n)
+{
+	char full[256];
+	size_t len;
+
+	for (; spec != NULL && spec->name != NULL; spec++) {
+		if (spec->required & SL_OPT_NO_STATE)
+			continue;
+		snprintf(full, sizeof(full), "%s%s", prefix, spec->name);
+		if (spec->type == SL_OPT_GROUP) {
+			snprintf(full, sizeof(full), "%s%s.", prefix, spec->name);
+			state_names(spec->group, full, buf, n);
+			continue;
+		}
+		len = strlen(buf);
+		snprintf(buf + len, n - len, "%s%s", len ? ", " : "", full);
+	}
+}
+
+void slc_state_options_text(const sl_plugin *pl, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (pl->flags & SL_PLUGIN_STATEFUL)
+		state_names(pl->options, "", buf, n);
+}
+
 static void detail(const slc_plugin_ref *r)
 {
 	const sl_plugin *pl = r->plugin;
 	widths w = {6, 4, 7};
+	char state[1024];
 
 	printf("%s (%s): %s\n", pl->name, slc_kind_name(pl->kind), pl->summary ? pl->summary : "");
 	printf("module: %s\n", r->path);
 	flags_line(pl);
+	slc_state_options_text(pl, state, sizeof(state));
+	if (state[0])
+		printf("state shaped by: %s (a change on a live checkpoint is refused)\n", state);
 	if (pl->doc)
 		printf("\n%s\n", pl->doc);
 	if (pl->options == NULL || pl->options[0].name == NULL) {
@@ -173,7 +203,7 @@ static int run(const char *name, bool markdown)
 
 	if (l == NULL || slc_loader_add_default_dirs(l) < 0) {
 		slc_loader_free(l);
-		fprintf(stderr, "sluice: error: out of memory\n");
+		slc_print_error(stderr, "out of memory");
 		return SLC_EXIT_FAILURE;
 	}
 	slc_loader_scan(l);
@@ -184,7 +214,7 @@ static int run(const char *name, bool markdown)
 	else if (name != NULL)
 		status = show(v, n, name);
 	else if (n == 0)
-		fprintf(stderr, "sluice: no plugins found (set SLUICE_PLUGIN_PATH)\n");
+		slc_print_error(stderr, "no plugins found (set SLUICE_PLUGIN_PATH)");
 	else
 		list(v, n);
 	fflush(stdout);

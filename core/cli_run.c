@@ -73,13 +73,13 @@ static int run_pipeline(slc_pipeline *p)
 
 	sl_error_clear(&err);
 	if (prog == NULL) {
-		fprintf(stderr, "sluice: error: out of memory\n");
+		slc_print_error(stderr, "out of memory");
 		return SLC_EXIT_FAILURE;
 	}
 	slc_log(SL_LOG_INFO, NULL, "pipeline '%s': starting", p->name);
 	rc = slc_scheduler_run(p, prog, &err);
 	if (rc < 0)
-		fprintf(stderr, "sluice: error: %s\n", err.msg);
+		slc_print_error(stderr, "%s", err.msg);
 	else if (slc_stop_requested())
 		slc_log(SL_LOG_INFO, NULL, "pipeline '%s': stopped on request", p->name);
 	else

@@ -172,16 +172,16 @@ int slc_cmd_status(int argc, char **argv)
 		return status;
 	snprintf(path, sizeof(path), "%s/metadata", a.dir);
 	if (slc_read_file(path, &text, &len, NULL) < 0) {
-		fprintf(stderr,
-		        "sluice: error: checkpoint %s: no metadata (not a sluice checkpoint, "
-		        "or no batch ran yet)\n",
-		        a.dir);
+		slc_print_error(stderr,
+		                "checkpoint %s: no metadata (not a sluice checkpoint, or no batch "
+		                "ran yet)",
+		                a.dir);
 		return SLC_EXIT_FAILURE;
 	}
 	meta = json_loads(text, 0, NULL);
 	free(text);
 	if (meta == NULL) {
-		fprintf(stderr, "sluice: error: checkpoint %s: metadata is damaged\n", a.dir);
+		slc_print_error(stderr, "checkpoint %s: metadata is damaged", a.dir);
 		return SLC_EXIT_FAILURE;
 	}
 	committed = last_id(a.dir, "commits");

@@ -1,4 +1,5 @@
 /* diag.c - collected pipeline-file errors. */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,26 @@ static bool before(const slc_diag *d, const slc_diag_entry *a, const slc_diag_en
 	return ra < rb || (ra == rb && a->line < b->line);
 }
 
+void slc_one_line(char *s)
+{
+	for (; s && *s; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
+void slc_print_error(FILE *f, const char *fmt, ...)
+{
+	char msg[SL_ERROR_MAX * 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	slc_one_line(msg);
+	/* One fprintf, so lines from several writers do not mix. */
+	fprintf(f, SLC_ERROR_PREFIX "%s\n", msg);
+}
+
 void slc_diag_print(const slc_diag *d, FILE *f)
 {
 	const slc_diag_entry **order = calloc(d->n + 1, sizeof(*order));
@@ -125,7 +146,7 @@ void slc_diag_print(const slc_diag *d, FILE *f)
 
 	if (order == NULL) {
 		for (size_t i = 0; i < d->n; i++)
-			fprintf(f, "%s\n", d->v[i].msg);
+			slc_print_error(f, "%s", d->v[i].msg);
 		return;
 	}
 	/* Insertion sort: stable, and lists are short. */
@@ -135,6 +156,6 @@ void slc_diag_print(const slc_diag *d, FILE *f)
 		order[j] = &d->v[i];
 	}
 	for (size_t i = 0; i < d->n; i++)
-		fprintf(f, "%s\n", order[i]->msg);
+		slc_print_error(f, "%s", order[i]->msg);
 	free(order);
 }

@@ -36,8 +36,19 @@ int slc_diag_add_error(slc_diag *d, const char *file, int line, const char *stag
                        const sl_error *err);
 /* The i-th message as added. */
 const char *slc_diag_msg(const slc_diag *d, size_t i);
-/* Prints every message, one per line, ordered by file (in order of first
- * mention) and line; messages of one line keep the order they came in. */
+/* Prints every message as an error (slc_print_error), ordered by file (in
+ * order of first mention) and line; messages of one line keep the order
+ * they came in. */
 void slc_diag_print(const slc_diag *d, FILE *f);
+
+/* The one form of every error sluice prints, in validate and run alike:
+ *   sluice: error: FILE:LINE: stage 'x': option 'y': message
+ * (each place part only when known; "checkpoint DIR: ..." where the
+ * checkpoint is the place), on one line: line breaks in the message (an
+ * option's value, a plugin's text) become spaces. */
+#define SLC_ERROR_PREFIX "sluice: error: "
+void slc_print_error(FILE *f, const char *fmt, ...) SL_PRINTF(2, 3);
+/* Replaces the line breaks of s with spaces, in place. */
+void slc_one_line(char *s);
 
 #endif

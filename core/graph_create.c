@@ -79,11 +79,14 @@ static bool stateful_checked(const slc_pipeline *p, const slc_stage *st)
 	return p->chk != NULL && (st->plugin->flags & SL_PLUGIN_STATEFUL);
 }
 
-/* The checkpoint's refusal is a line of its own, naming the directory. */
+/* The checkpoint's refusal, at the changed option's line (or the
+ * stage's); the message names the checkpoint directory. */
 static int refuse(slc_stage *st, const sl_error *err, slc_diag *d)
 {
+	int line = err->option ? sl_opt_line(st->options, err->option) : 0;
+
 	st->broken = 1;
-	slc_diag_add(d, NULL, 0, NULL, "%s", err->msg);
+	slc_diag_add_error(d, st->file, line > 0 ? line : st->line, st->name, err);
 	return err->code == SL_ESTATE ? SL_ESTATE : SL_EINVAL;
 }
 

@@ -49,6 +49,7 @@ void slc_logv(sl_log_level level, const char *stage, const char *fmt, va_list ap
 	if ((int)level < SL_LOG_ERROR || level > SL_LOG_DEBUG)
 		level = SL_LOG_DEBUG;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	slc_one_line(msg);
 	/* One fprintf per line so lines from several writers do not mix. */
 	if (stage != NULL)
 		fprintf(stderr, "sluice: %s: stage '%s': %s\n", level_names[level], stage, msg);

@@ -35,18 +35,23 @@ typedef struct slc_sched {
 	int64_t wm_last;   /* the watermark of the last batch run */
 } slc_sched;
 
-/* Keeps the first failure only: the innermost stage reports first. */
+/* Keeps the first failure only: the innermost stage reports first.  The
+ * message has the stage's place: "FILE:LINE: stage 'x': [option 'y': ]". */
 static int fail(slc_sched *s, const slc_stage *st, int rc, const sl_error *err)
 {
 	const char *msg = err && err->msg[0] ? err->msg : sl_strerror(rc);
-	char where[SL_ERROR_MAX / 2];
+	int line = err && err->option ? sl_opt_line(st->options, err->option) : 0;
+	char where[SL_ERROR_MAX / 2], place[SL_ERROR_MAX / 4] = "";
 
 	if (s->failed)
 		return s->failed;
+	if (st->file != NULL)
+		snprintf(place, sizeof(place), "%s:%d: ", st->file, line > 0 ? line : st->line);
 	if (err && err->option)
-		snprintf(where, sizeof(where), "stage '%s': option '%s'", st->name, err->option);
+		snprintf(where, sizeof(where), "%sstage '%s': option '%s'", place, st->name,
+		         err->option);
 	else
-		snprintf(where, sizeof(where), "stage '%s'", st->name);
+		snprintf(where, sizeof(where), "%sstage '%s'", place, st->name);
 	sl_error_set(&s->err, rc, "%s: %s", where, msg);
 	s->failed = rc < 0 ? rc : SL_ERR;
 	return s->failed;

@@ -508,7 +508,7 @@ int sl_options_finish(sl_options *o, sl_error *err)
 					sl_error_prefix(err, "in group '%s'", s->name);
 					return rc;
 				}
-			} else if (s->required) {
+			} else if (s->required & SL_OPT_REQUIRED) {
 				return sl_error_at(err, SL_EINVAL, s->name, -1,
 				                   "missing required option '%s'", s->name);
 			}
@@ -522,7 +522,7 @@ int sl_options_finish(sl_options *o, sl_error *err)
 				sl_error_prefix(err, "bad default in the option table");
 				return rc;
 			}
-		} else if (s->required) {
+		} else if (s->required & SL_OPT_REQUIRED) {
 			return sl_error_at(err, SL_EINVAL, s->name, -1,
 			                   "missing required option '%s'", s->name);
 		}

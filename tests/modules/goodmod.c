@@ -167,7 +167,11 @@ static int map_process(void *ctx, size_t port, const sl_batch *in, const sl_batc
 
 static const sl_option_spec map_options[] = {
     {.name = "column", .type = SL_OPT_STRING, .doc = "a column that must exist"},
-    {.name = "fail_at_batch", .type = SL_OPT_INT, .def = "-1", .doc = "fail at this batch"},
+    {.name = "fail_at_batch",
+     .type = SL_OPT_INT,
+     .def = "-1",
+     .required = SL_OPT_NO_STATE,
+     .doc = "fail at this batch"},
     {.name = "exprs", .type = SL_OPT_EXPR_LIST, .doc = "expressions (unused)"},
     {0},
 };

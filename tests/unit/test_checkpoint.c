@@ -592,7 +592,7 @@ static void test_compatible_changes(void)
 
 static void test_incompatible_change(void)
 {
-	char dir[128], before[8192], after[8192], want[300];
+	char dir[128], before[8192], after[8192], want[600];
 	sl_error err;
 
 	new_dir(dir, sizeof(dir));
@@ -601,10 +601,13 @@ static void test_incompatible_change(void)
 	write_pipeline(dir, SRC(4, 5) CNT("src", "exprs = [\"id + 2\"];") OUT);
 	listing(dir, before, sizeof(before));
 	CU_ASSERT_EQUAL(run(dir, NULL, &err), SL_ESTATE);
+	/* At the option's line, naming the stage, the option, both values
+	 * and the checkpoint. */
 	snprintf(want, sizeof(want),
-	         "checkpoint %s/chk: stage 'cnt' changed incompatibly (its keys, aggregates or "
-	         "types); use a new checkpoint directory",
-	         dir);
+	         "%s/p.conf:6: stage 'cnt': option 'exprs' changed from [\"id + 1\"] to "
+	         "[\"id + 2\"], but the stage's state in checkpoint %s/chk was built under the old "
+	         "one; restore it or use a new checkpoint directory",
+	         dir, dir);
 	CU_ASSERT_STRING_EQUAL(err.msg, want);
 	/* Only the state environment's own files may move (recovery ran). */
 	listing(dir, after, sizeof(after));
@@ -619,7 +622,84 @@ static void test_incompatible_change(void)
 	write_pipeline(dir, "  { name = \"src\"; plugin = \"tsrc\"; nested = true; },\n" CNT(
 	                        "src", "exprs = [\"id + 1\"];") OUT);
 	CU_ASSERT_EQUAL(run(dir, NULL, &err), SL_ESTATE);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "stage 'cnt' changed incompatibly"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "stage 'cnt': its input schema changed from "
+	                                       "'STRUCT<id: BIGINT NOT NULL, name: STRING>' to "
+	                                       "'STRUCT<id: BIGINT NOT NULL, name: STRING, info: "));
+	/* So is an option that is neither an expression nor flagged as not
+	 * shaping state: a plain number of keys. */
+	write_pipeline(dir, SRC(2, 5) "  { name = \"cnt\"; plugin = \"tcount\"; input = \"src\";\n"
+	                              "    keys = 9; exprs = [\"id + 1\"]; },\n" OUT);
+	CU_ASSERT_EQUAL(run(dir, NULL, &err), SL_ESTATE);
+	snprintf(want, sizeof(want), "%s/p.conf:7: stage 'cnt': option 'keys' changed from 7 to 9",
+	         dir);
+	CU_ASSERT_NSTRING_EQUAL(err.msg, want, strlen(want));
+}
+
+/* The fingerprint string sluice wrote before the records, for stage
+ * `name` of the pipeline in dir. */
+static void old_fingerprint(const char *dir, const char *name, char out[40])
+{
+	slc_overrides ov = {NULL, NULL, -1, 0};
+	slc_pipeline *p = NULL;
+	const sl_schema *inputs[4];
+	const slc_stage *st;
+	char path[200], before[17], after[17];
+	slc_diag d;
+
+	snprintf(path, sizeof(path), "%s/p.conf", dir);
+	slc_diag_init(&d);
+	CU_ASSERT_EQUAL_FATAL(slc_session_open(path, &ov, &p, &d), SL_OK);
+	st = slc_pipeline_stage(p, name);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	for (size_t i = 0; i < st->n_inputs && i < 4; i++)
+		inputs[i] = st->inputs[i]->schema;
+	CU_ASSERT_EQUAL(slc_fingerprint_before(st, inputs, before), SL_OK);
+	CU_ASSERT_EQUAL(slc_fingerprint_after(st, after), SL_OK);
+	snprintf(out, 40, "%s.%s", before, after);
+	slc_pipeline_free(p);
+	slc_diag_free(&d);
+}
+
+static void set_stateful(const char *dir, const char *name, const char *fp)
+{
+	char path[200];
+	json_t *m;
+
+	snprintf(path, sizeof(path), "%s/chk/metadata", dir);
+	m = json_load_file(path, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	json_object_set_new(json_object_get(m, "stateful"), name, json_string(fp));
+	CU_ASSERT_EQUAL(json_dump_file(m, path, JSON_INDENT(2)), 0);
+	json_decref(m);
+}
+
+/* A checkpoint written before the records holds a fingerprint string: it
+ * is compared as before, then upgraded to a record. */
+static void test_old_fingerprint(void)
+{
+	char dir[128], path[200], fp[40];
+	json_t *m, *st;
+	sl_error err;
+
+	new_dir(dir, sizeof(dir));
+	write_pipeline(dir, SRC(2, 5) CNT("src", "exprs = [\"id + 1\"];") OUT);
+	CU_ASSERT_EQUAL_FATAL(run(dir, NULL, &err), SL_OK);
+	old_fingerprint(dir, "cnt", fp);
+	set_stateful(dir, "cnt", fp);
+	write_pipeline(dir, SRC(4, 5) CNT("src", "exprs = [\"id + 1\"];") OUT);
+	CU_ASSERT_EQUAL(run(dir, NULL, &err), SL_OK);
+	snprintf(path, sizeof(path), "%s/chk/metadata", dir);
+	m = json_load_file(path, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	st = json_object_get(json_object_get(m, "stateful"), "cnt");
+	CU_ASSERT(json_is_object(st));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(st, "options"), "keys")),
+	                7);
+	json_decref(m);
+	/* An old fingerprint that does not match is refused. */
+	set_stateful(dir, "cnt", "0000000000000000.0000000000000000");
+	CU_ASSERT_EQUAL(run(dir, NULL, &err), SL_ESTATE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "stage 'cnt': changed incompatibly"));
 }
 
 /* --checkpoint wins over the file's. */
@@ -659,6 +739,7 @@ int main(void)
 	    {"failed batch not committed", test_failed_batch_not_committed},
 	    {"compatible changes accepted", test_compatible_changes},
 	    {"incompatible change refused", test_incompatible_change},
+    {"fingerprint of an older checkpoint", test_old_fingerprint},
 	    {"--checkpoint override", test_checkpoint_override},
 	};
 	const char *build = getenv("SLUICE_BUILDDIR");

@@ -569,7 +569,9 @@ static void test_run(void)
 	         ");\n",
 	         out);
 	CU_ASSERT_EQUAL(run_text(text, &err), SL_EIO);
-	CU_ASSERT_STRING_EQUAL(err.msg, "stage 'm': failing at batch 1 as asked");
+	/* At the stage's place, as every error. */
+	snprintf(text, sizeof(text), "%s:3: stage 'm': failing at batch 1 as asked", main_path);
+	CU_ASSERT_STRING_EQUAL(err.msg, text);
 	CU_ASSERT_STRING_EQUAL(slurp(out), "batch 0 rows 2\n");
 }
 

@@ -1063,6 +1063,7 @@ static const sl_option_spec win_options[] = {
     {.name = "late",
      .type = SL_OPT_ENUM,
      .def = "drop",
+     .required = SL_OPT_NO_STATE,
      .choices = "drop|side",
      .doc = "late records (window end <= watermark): drop and count them, or emit them to "
             "the side output STAGE.late"},

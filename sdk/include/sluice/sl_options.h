@@ -30,11 +30,22 @@ typedef enum sl_opt_type {
 	SL_OPT_GROUP        /* a nested group { ... } with its own table */
 } sl_opt_type;
 
+/* Flags of an option, in sl_option_spec.required (1, "must be given", is
+ * the first of them). */
+enum {
+	SL_OPT_REQUIRED = 1 << 0, /* must be given */
+	/* The option does not shape the state of a stateful stage (how late
+	 * rows are routed, a test hook): it may change on a live checkpoint.
+	 * Every other option of a stateful plugin is recorded in the
+	 * checkpoint, and a change is refused at start, naming the option. */
+	SL_OPT_NO_STATE = 1 << 1
+};
+
 typedef struct sl_option_spec {
 	const char *name;
 	sl_opt_type type;
 	const char *def;      /* default in text form; NULL: none */
-	int required;         /* non-zero: must be given */
+	int required;         /* SL_OPT_* flags; 1 (SL_OPT_REQUIRED): must be given */
 	const char *doc;      /* one line */
 	const char *choices;  /* SL_OPT_ENUM: "append|update|complete" */
 	const struct sl_option_spec *group; /* SL_OPT_GROUP: member table */

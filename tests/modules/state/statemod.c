@@ -162,7 +162,11 @@ static int count_end(void *ctx, const sl_batch_ctx *bc, sl_emitter *out, sl_erro
 
 static const sl_option_spec count_options[] = {
     {.name = "keys", .type = SL_OPT_INT, .def = "10", .doc = "number of keys (id modulo keys)"},
-    {.name = "fail_at_batch", .type = SL_OPT_INT, .def = "-1", .doc = "fail at this batch"},
+    {.name = "fail_at_batch",
+     .type = SL_OPT_INT,
+     .def = "-1",
+     .required = SL_OPT_NO_STATE,
+     .doc = "fail at this batch"},
     {.name = "exprs", .type = SL_OPT_EXPR_LIST, .doc = "expressions (fingerprinted, unused)"},
     {0},
 };
