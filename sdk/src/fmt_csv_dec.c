@@ -22,7 +22,7 @@ typedef struct csvdec {
 	size_t *cols; /* input position -> column */
 	size_t n_cols;
 	slf_tsfmt *tsfmt;
-	bool header; /* the record at stream offset 0 is the header */
+	bool header; /* the first record of the stream (offset d->data_start) is the header */
 } csvdec;
 
 static bool eq(const slf_cfield *f, const char *s, size_t n)
@@ -103,7 +103,7 @@ static int record(sl_decoder *d, csvdec *c, const char **pp, const char *end, bo
 	size_t nf = 0;
 	slf_cfield f;
 	int st, rc;
-	bool header = c->header && off == 0 && !one;
+	bool header = c->header && off == d->data_start && !one;
 
 	slf_rec_begin(d, p, off);
 	for (;;) {

@@ -6,6 +6,7 @@
  * slf_rec_error (first problem wins) and slf_rec_end around each record;
  * slf_rec_end applies the mode the same way for every format. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -131,6 +132,7 @@ void sl_decoder_on_bad_record(sl_decoder *d, sl_bad_record_fn fn, void *user)
 void sl_decoder_set_position(sl_decoder *d, int64_t offset, int64_t line, int64_t record)
 {
 	d->offset = offset;
+	d->data_start = 0;
 	d->line = line > 0 ? line : 1;
 	d->record = record;
 }
@@ -167,15 +169,39 @@ static int check_usable(sl_decoder *d, sl_error *err)
 	return SL_OK;
 }
 
+static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
+
+/* At stream offset 0 a text format skips a UTF-8 byte-order mark, as
+ * Spark does: returns the bytes of buf to skip (0 or 3), or SIZE_MAX when
+ * buf is too short to tell yet. */
+static size_t bom_length(const sl_decoder *d, const char *buf, size_t len, bool eof)
+{
+	if (d->offset != 0 || d->kind == SL_FORMAT_AVRO_FILE || d->kind == SL_FORMAT_AVRO)
+		return 0;
+	if (len >= 3)
+		return memcmp(buf, bom, 3) == 0 ? 3 : 0;
+	return !eof && memcmp(buf, bom, len) == 0 ? SIZE_MAX : 0;
+}
+
 /* Runs the codec over buf (len bytes) and keeps what it did not use. */
 static int run(sl_decoder *d, const char *buf, size_t len, bool eof, sl_error *err)
 {
-	size_t used = 0;
-	int rc;
+	size_t used = 0, skip = bom_length(d, buf, len, eof);
+	int rc = SL_OK;
 
-	rc = d->codec->decode(d, buf, len, eof, &used, err);
+	if (skip == SIZE_MAX) {
+		skip = 0; /* kept until there are three bytes */
+	} else {
+		if (skip > 0) {
+			d->offset += (int64_t)skip;
+			d->stats.bytes += (int64_t)skip;
+			d->data_start = d->offset;
+		}
+		rc = d->codec->decode(d, buf + skip, len - skip, eof, &used, err);
+	}
 	d->offset += (int64_t)used;
 	d->stats.bytes += (int64_t)used;
+	used += skip;
 	if (rc < 0) {
 		if (d->opts.o.mode == SL_PARSE_FAILFAST && rc == SL_EINVAL)
 			d->failed = true;

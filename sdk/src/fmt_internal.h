@@ -58,6 +58,9 @@ struct sl_decoder {
 
 	/* stream position of the next unconsumed byte */
 	int64_t offset, line, record;
+	/* where the data begins: 0, or 3 after a UTF-8 byte-order mark that a
+	 * text format skipped at offset 0 */
+	int64_t data_start;
 	/* the tail of an unfinished record, and the buffer records are
 	 * decoded from when a tail exists */
 	char *tail;

@@ -49,6 +49,40 @@ static void test_quoting(void)
 	}
 }
 
+/* A UTF-8 byte-order mark at the start is skipped (Spark does): the header
+ * after it is the header, positions still count it, in any chunking. */
+static void test_bom(void)
+{
+	const char *text = "\xEF\xBB\xBF"
+	                   "a,b\n1,x\nbad,y\n";
+	sl_format_options o;
+
+	sl_format_options_init(&o);
+	o.header = true;
+	for (size_t chunk = 0; chunk <= 4; chunk++) {
+		sl_decoder_stats st;
+		tf_bad bad;
+		sl_batch *b = csv("a BIGINT, b STRING", &o, text, chunk, &st, &bad, NULL);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		TF_STREQ(tf_rows(b), "{\"a\":1,\"b\":\"x\"}\n{\"a\":null,\"b\":\"y\"}\n");
+		TF_STREQ(bad.text, "3:1:a:cannot convert 'bad' to BIGINT");
+		CU_ASSERT_EQUAL(bad.first_offset, 11);
+		CU_ASSERT_EQUAL(st.bytes, (int64_t)strlen(text));
+		sl_batch_unref(b);
+	}
+	/* Only at the start: later it is data. */
+	o.header = false;
+	{
+		tf_bad bad;
+		sl_batch *b = csv("a STRING", &o, "x\n\xEF\xBB\xBFy\n", 0, NULL, &bad, NULL);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		TF_STREQ(tf_rows(b), "{\"a\":\"x\"}\n{\"a\":\"\xEF\xBB\xBFy\"}\n");
+		sl_batch_unref(b);
+	}
+}
+
 static void test_types_nulls(void)
 {
 	sl_format_options o;
@@ -277,6 +311,7 @@ int tf_add_csv(void)
 {
 	static const tf_case cases[] = {
 	    {"csv: RFC 4180 quoting, header, chunks", test_quoting},
+	    {"csv: a byte-order mark at the start", test_bom},
 	    {"csv: types and null values", test_types_nulls},
 	    {"csv: modes, field counts, positions", test_modes},
 	    {"csv: options", test_options},

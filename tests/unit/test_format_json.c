@@ -22,6 +22,29 @@ static sl_batch *json(const char *ddl, const sl_format_options *o, const char *t
 	return tf_decode(SL_FORMAT_JSON, ddl, o, text, strlen(text), 0, st, bad, rc);
 }
 
+/* A UTF-8 byte-order mark at the start is skipped, in any chunking, and
+ * positions still count it. */
+static void test_bom(void)
+{
+	const char *text = "\xEF\xBB\xBF{\"a\": 1}\nnope\n{\"a\": 3}\n";
+	sl_format_options o;
+
+	sl_format_options_init(&o);
+	for (size_t chunk = 0; chunk <= 4; chunk++) {
+		sl_decoder_stats st;
+		tf_bad bad;
+		sl_batch *b = tf_decode(SL_FORMAT_JSON, "a BIGINT", &o, text, strlen(text), chunk, &st,
+		                        &bad, NULL);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		TF_STREQ(tf_rows(b), "{\"a\":1}\n{\"a\":null}\n{\"a\":3}\n");
+		CU_ASSERT_EQUAL(bad.n, 1);
+		CU_ASSERT_EQUAL(bad.first_offset, 12);
+		CU_ASSERT_EQUAL(st.bytes, (int64_t)strlen(text));
+		sl_batch_unref(b);
+	}
+}
+
 /* Decodes text and compares the rows' JSON with want. */
 static void check(const char *ddl, const char *text, const char *want)
 {
@@ -456,6 +479,7 @@ static void test_decoder_errors(void)
 int tf_add_json(void)
 {
 	static const tf_case cases[] = {
+	    {"json: a byte-order mark at the start", test_bom},
 	    {"json: every type", test_types},
 	    {"json: nested structs and arrays, unknown fields skipped", test_nested},
 	    {"json: Spark's conversions", test_conversions},

@@ -440,6 +440,7 @@ static int lib_decode(fsrc *s, fsrc_reader *r, sl_error *err)
 	    (rc = sl_decoder_new(lf->kind, s->columns, &lf->fo.o, &lf->dec, err)) < 0)
 		return file_error(s, lf, r, rc, err);
 	sl_decoder_on_bad_record(lf->dec, on_bad, s);
+	/* (the decoder skips a byte-order mark at offset 0 itself) */
 	sl_decoder_set_position(lf->dec, 0, 1, 0);
 	lf->cur = r;
 	lf->fail_msg[0] = '\0';

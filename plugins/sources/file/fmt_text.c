@@ -21,8 +21,10 @@ static int text_decode(fsrc *s, fsrc_reader *r, sl_error *err)
 	sl_builder *col = sl_batch_builder_column(s->bb, 0);
 	const char *p;
 	size_t len;
-	int rc;
+	int rc = fsrc_skip_bom(s, r, err);
 
+	if (rc < 0)
+		return rc;
 	while ((rc = fsrc_next_line(s, r, &p, &len, err)) == SL_OK) {
 		if (sl_builder_append_string(col, p, len) < 0)
 			return sl_error_set(err, SL_ENOMEM, "%s/%s:%lld: cannot hold the line",

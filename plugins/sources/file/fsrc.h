@@ -174,6 +174,15 @@ int fsrc_next_line(fsrc *s, fsrc_reader *r, const char **p, size_t *len, sl_erro
 /* Reads more bytes into r->buf[r->end ..), growing the buffer when it is
  * full; SL_EOF at the end of the file. */
 int fsrc_fill(fsrc *s, fsrc_reader *r, sl_error *err);
+/* At the start of a text file (JSON, CSV, text): skips a UTF-8 byte-order
+ * mark, as Spark does.  Returns the bytes skipped (0 or 3), or an error. */
+int fsrc_skip_bom(fsrc *s, fsrc_reader *r, sl_error *err);
+/* The UTF-8 byte-order mark, EF BB BF: true when p[0..n) starts with it. */
+static inline bool fsrc_has_bom(const char *p, size_t n)
+{
+	return n >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+	       (unsigned char)p[2] == 0xBF;
+}
 /* A row's decoded columns are appended: adds _filename, emits a batch when
  * enough rows are held. */
 int fsrc_row_done(fsrc *s, size_t bytes, sl_error *err);

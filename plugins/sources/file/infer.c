@@ -91,7 +91,7 @@ int fsrc_infer(fsrc *s, sl_format_kind kind, const sl_format_options *o, sl_sche
 	}
 	for (size_t i = 0; i < s->n_files && total < FSRC_INFER_BYTES && !sl_inferrer_full(inf);
 	     i++) {
-		bool skip_header = kind == SL_FORMAT_CSV && o->header && i > 0;
+		bool skip_header = kind == SL_FORMAT_CSV && o->header && i > 0, first = true;
 		char last = '\n';
 		ssize_t n;
 		int fd = open_file(s, s->files[i].name, err);
@@ -104,6 +104,11 @@ int fsrc_infer(fsrc *s, sl_format_kind kind, const sl_format_options *o, sl_sche
 			const char *p = s->buf;
 			size_t len = (size_t)n;
 
+			if (first && fsrc_has_bom(p, len)) {
+				p += 3;
+				len -= 3;
+			}
+			first = false;
 			if (skip_header) {
 				const char *nl = memchr(p, '\n', len);
 				if (nl == NULL)

@@ -46,6 +46,20 @@ int fsrc_fill(fsrc *s, fsrc_reader *r, sl_error *err)
 	return SL_OK;
 }
 
+int fsrc_skip_bom(fsrc *s, fsrc_reader *r, sl_error *err)
+{
+	int rc;
+
+	/* A regular file's first read holds its first 3 bytes, if it has them. */
+	while (r->bytes == 0 && !r->eof)
+		if ((rc = fsrc_fill(s, r, err)) < 0)
+			return rc;
+	if (r->beg != 0 || r->bytes != (int64_t)r->end || !fsrc_has_bom(r->buf, r->end))
+		return 0;
+	r->beg = 3;
+	return 3;
+}
+
 int fsrc_next_line(fsrc *s, fsrc_reader *r, const char **line, size_t *len, sl_error *err)
 {
 	size_t scanned = 0; /* bytes after beg known to hold no newline */
