@@ -92,10 +92,22 @@ static int read_progress(slc_pipeline *p, const config_setting_t *s, slc_diag *d
 	return rc;
 }
 
-static int add_plugin_dir(slc_pipeline *p, char *dir)
+/* Modules load only from absolute directories: a relative one would
+ * depend on the current directory, and a module of the same name found
+ * elsewhere could be loaded instead. */
+static int add_plugin_dir(slc_pipeline *p, const config_setting_t *s, char *dir, slc_diag *d)
 {
-	char **v = realloc(p->plugin_path, (p->n_plugin_path + 1) * sizeof(*v));
+	char **v;
 
+	if (dir[0] != '/') {
+		slc_diag_add(d, slc_setting_file(s, p->path), slc_setting_line(s), NULL,
+		             "plugin_path: '%s' is not an absolute directory; modules load only "
+		             "from absolute directories (write its full path)",
+		             dir);
+		free(dir);
+		return SL_EINVAL;
+	}
+	v = realloc(p->plugin_path, (p->n_plugin_path + 1) * sizeof(*v));
 	if (v == NULL) {
 		free(dir);
 		return SL_ENOMEM;
@@ -113,18 +125,23 @@ static int read_plugin_path(slc_pipeline *p, const config_setting_t *s, slc_diag
 	if (!config_setting_is_aggregate(s)) {
 		if (top_string(p, s, &dir, d) < 0)
 			return SL_EINVAL;
-		return add_plugin_dir(p, dir);
+		return add_plugin_dir(p, s, dir, d);
 	}
 	if (config_setting_is_group(s))
 		return slc_diag_add(d, slc_setting_file(s, p->path), slc_setting_line(s), NULL,
 		                    "'plugin_path' must be a list of directories");
 	n = config_setting_length(s);
 	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		int r;
+
 		dir = NULL;
-		if (top_string(p, config_setting_get_elem(s, (unsigned)i), &dir, d) < 0)
+		if (top_string(p, e, &dir, d) < 0)
 			rc = SL_EINVAL;
-		else if (add_plugin_dir(p, dir) < 0)
+		else if ((r = add_plugin_dir(p, e, dir, d)) == SL_ENOMEM)
 			return SL_ENOMEM;
+		else if (r < 0)
+			rc = r;
 	}
 	return rc;
 }

@@ -37,13 +37,10 @@ static int make_loader(slc_pipeline *p)
 	if (p->loader == NULL)
 		return SL_ENOMEM;
 	rc = slc_loader_add_default_dirs(p->loader);
+	/* (the reader refused relative directories at their line) */
 	for (size_t i = 0; rc >= 0 && i < p->n_plugin_path; i++) {
 		sl_error_clear(&err);
 		rc = slc_loader_add_dir(p->loader, p->plugin_path[i], &err);
-		if (rc == SL_EINVAL) {
-			slc_log(SL_LOG_WARN, NULL, "%s: plugin_path: %s", p->path, err.msg);
-			rc = SL_OK;
-		}
 	}
 	return rc;
 }

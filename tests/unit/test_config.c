@@ -128,6 +128,19 @@ static void test_unknown_top_key(void)
 	             "2: unknown key 'trigerr' (did you mean 'trigger'?)");
 }
 
+/* plugin_path takes absolute directories only: a relative one is an error
+ * at its line, in a list or alone. */
+static void test_relative_plugin_path(void)
+{
+	expect_error("name = \"x\";\nplugin_path = [ \"/opt/plugins\",\n  \"plugins\" ];\n"
+	             "stages = (\n" SRC SINK("src") ");\n",
+	             "3: plugin_path: 'plugins' is not an absolute directory; modules load only "
+	             "from absolute directories (write its full path)");
+	expect_error("name = \"x\";\nplugin_path = \"./lib\";\nstages = (\n" SRC SINK("src") ");\n",
+	             "2: plugin_path: './lib' is not an absolute directory; modules load only from "
+	             "absolute directories (write its full path)");
+}
+
 static void test_unknown_option(void)
 {
 	slc_diag d;
@@ -690,6 +703,7 @@ int main(void)
 	    {"syntax error", test_syntax_error},
 	    {"missing file", test_missing_file},
 	    {"unknown top-level key", test_unknown_top_key},
+	    {"relative plugin_path", test_relative_plugin_path},
 	    {"unknown option", test_unknown_option},
 	    {"mistyped value", test_mistyped_value},
 	    {"missing required option", test_missing_required},
