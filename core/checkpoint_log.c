@@ -353,13 +353,17 @@ int slc_checkpoint_check_log(slc_checkpoint *c, int64_t committed, int64_t *last
 			have_committed |= ids[i] == committed;
 			continue;
 		}
-		if (rc != SL_EIO || i + 1 < n || ids[i] <= committed) {
+		/* Only the entry of the batch after the last committed one can
+		 * be a crash's torn write: that batch never ran. */
+		if (rc != SL_EIO || i + 1 < n || ids[i] != committed + 1) {
 			rc = sl_error_set(err, SL_EIO, "%s: %s; %s", c->where, why.msg,
-			                  ids[i] <= committed
-			                      ? "its batch committed, so the checkpoint "
-			                        "needs a person"
-			                      : "it is not the last entry, so the "
-			                        "checkpoint needs a person");
+			                  ids[i] <= committed ? "its batch committed, so the checkpoint "
+			                                        "needs a person"
+			                  : i + 1 < n ? "it is not the last entry, so the checkpoint "
+			                                "needs a person"
+			                              : "only the entry right after the last committed "
+			                                "batch can be a torn write, so the checkpoint "
+			                                "needs a person");
 			goto out;
 		}
 		rc = move_aside(c, ids[i], &why, err);

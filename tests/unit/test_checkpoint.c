@@ -232,6 +232,14 @@ static void cut(const char *dir, int64_t n, long len)
 	}
 }
 
+static void unlink_entry(const char *dir, int64_t n)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/offsets/%lld", dir, (long long)n);
+	CU_ASSERT_EQUAL(unlink(path), 0);
+}
+
 static void test_damaged_entries(void)
 {
 	char dir[128];
@@ -279,6 +287,23 @@ static void test_damaged_entries(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "beyond the last committed batch 0"));
 	CU_ASSERT_EQUAL(slc_checkpoint_check_log(c, 9, &last, &err), SL_EIO);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "offsets/9 of the last committed batch is missing"));
+	/* A damaged last entry beyond the next batch (batch 3 committed,
+	 * offsets/5 torn): no crash leaves that, so it is refused, naming it,
+	 * and left where it is. */
+	for (int i = 2; i <= 5; i++)
+		write_entry(c, i, "x");
+	unlink_entry(dir, 4);
+	cut(dir, 5, 20);
+	CU_ASSERT_EQUAL(slc_checkpoint_check_log(c, 3, &last, &err), SL_EIO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "offsets/5 is damaged"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "only the entry right after the last committed "
+	                                       "batch can be a torn write"));
+	CU_ASSERT(exists(dir, "offsets/5"));
+	CU_ASSERT(!exists(dir, "offsets/5.damaged"));
+	/* ... and so is a valid one there. */
+	write_entry(c, 5, "x");
+	CU_ASSERT_EQUAL(slc_checkpoint_check_log(c, 3, &last, &err), SL_EIO);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "offsets/5 is beyond the last committed batch 3"));
 	slc_checkpoint_close(c);
 }
 
