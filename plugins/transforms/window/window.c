@@ -61,6 +61,7 @@ static void win_destroy(void *vctx)
 	sl_group_table_free(c->groups);
 	free(c->karr);
 	free(c->kseq);
+	free(c->kcells);
 	free(c->khead);
 	free(c->kepoch);
 	free(c->kdirty);
@@ -629,6 +630,7 @@ static int64_t new_cell(win_ctx *c, uint32_t key, int64_t start, int64_t end)
 	c->cells.key[i] = key;
 	c->cells.start[i] = start;
 	c->cells.end[i] = end;
+	c->kcells[key]++;
 	c->cepoch[i] = 0;
 	c->fwd[i] = W_NONE;
 	c->cnext[i] = W_NONE;
@@ -776,6 +778,7 @@ int w_cells_compact(win_ctx *c, const uint8_t *gone)
 
 	for (uint32_t i = 0; i < c->cells.n; i++) {
 		if (gone[i]) {
+			w_keys_cell_gone(c, i);
 			w_acc_clear(c, &c->cells, i);
 			c->fwd[i] = W_NONE;
 			continue;
@@ -953,8 +956,13 @@ static int win_process(void *vctx, size_t port, const sl_batch *in, const sl_bat
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory for %u keys", c->nk);
 		goto out;
 	}
-	for (int64_t r = 0; r < m; r++)
-		c->kepoch[c->kids[c->rows[r]]] = c->epoch;
+	for (int64_t r = 0; r < m; r++) {
+		uint32_t k = c->kids[c->rows[r]];
+
+		c->kepoch[k] = c->epoch;
+		if (c->kseq[k] < 0) /* new, or back after its windows closed */
+			c->kseq[k] = c->next_kseq++;
+	}
 
 	/* 3. Cells. */
 	rc = c->kind == WIN_SESSION ? assign_sessions(c, t, m) : assign_slices(c, t, m);
@@ -974,6 +982,19 @@ out:
 	}
 	sl_array_unref(ta);
 	return rc;
+}
+
+/* What the stage holds: keys, cells and their lookup, scratch. */
+static size_t memory_bytes(const win_ctx *c)
+{
+	size_t cell_side = 3 * sizeof(uint32_t) + sizeof(int64_t) + sizeof(uint32_t);
+
+	return sizeof(*c) + w_keys_bytes(c) + w_acc_bytes(c, &c->cells) +
+	       w_acc_bytes(c, &c->merged) + cell_side * c->cells.cap +
+	       (c->ctable ? (c->cmask + 1) * sizeof(uint32_t) : 0) +
+	       (size_t)c->scap * 4 * sizeof(uint32_t) + c->wins_cap * sizeof(win) +
+	       (size_t)c->dead_cap * sizeof(uint32_t) + (size_t)c->pdel_cap * sizeof(w_cell_ref) +
+	       c->rec.cap;
 }
 
 static int win_end_batch(void *vctx, const sl_batch_ctx *bc, sl_emitter *out, sl_error *err)
@@ -997,13 +1018,14 @@ static int win_end_batch(void *vctx, const sl_batch_ctx *bc, sl_emitter *out, sl
 	c->n_pdel = 0;
 	if (rc >= 0 && w_acc_compact_arenas(c) < 0)
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+	/* Keys whose windows are all gone leave the key table. */
+	if (rc >= 0 && w_keys_compact(c) < 0)
+		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 	sl_metric_add(c->st, "stateRowsTotal", c->cells.n);
 	sl_metric_add(c->st, "stateRowsUpdated", c->n_touched);
 	if (c->n_deleted > 0)
 		sl_metric_add(c->st, "stateRowsRemoved", c->n_deleted);
-	sl_metric_add(c->st, "stateMemoryUsedBytes",
-	              (int64_t)(w_acc_bytes(c, &c->cells) + sl_group_table_memory_bytes(c->groups) +
-	                        (size_t)c->kcap * (40 + 24 * c->n_runs)));
+	sl_metric_add(c->st, "stateMemoryUsedBytes", (int64_t)memory_bytes(c));
 	sl_watermark_next_deadline(c->st, w_next_deadline(c));
 
 	c->n_touched = 0;

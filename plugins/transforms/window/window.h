@@ -143,7 +143,9 @@ typedef struct win_ctx {
 	sl_group_table *groups; /* the key values; key id = group id */
 	const sl_array **karr;  /* the current batch's key columns */
 	uint32_t nk, kcap;      /* keys, and room in the arrays here */
-	int64_t *kseq;          /* first-seen sequence number */
+	int64_t *kseq;          /* first-seen sequence number; -1: not seen since
+	                         * the key was last without windows */
+	uint32_t *kcells;       /* cells of the key */
 	uint32_t *khead;        /* sessions: the key's first cell, W_NONE */
 	uint32_t *kepoch;       /* rows of the running batch had this key when == epoch */
 	uint32_t *kdirty;       /* running totals folded in the running batch when == epoch */
@@ -227,6 +229,18 @@ int w_keys_grow(win_ctx *c);
 int w_keys_assign(win_ctx *c, int64_t n, const int32_t *rows, int64_t m);
 /* Reads an encoded key: finds an equal key (returns its id) or adds one. */
 int64_t w_keys_decode(win_ctx *c, sl_rbuf *r);
+/* Cell i is gone: its key's count drops; a key left without cells (and
+ * without running totals, which are state) is dead - forgotten at the
+ * next w_keys_compact, and seen anew (a new first-seen number) if it comes
+ * back before. */
+void w_keys_cell_gone(win_ctx *c, uint32_t i);
+/* Drops the dead keys from the key table once they are half as many as the
+ * live ones (and at least a few thousand): a new table holds the live keys in
+ * id order, the per-key arrays and the cells are renumbered.  Memory
+ * follows the live keys, not every key ever seen. */
+int w_keys_compact(win_ctx *c);
+/* Bytes held for the keys. */
+size_t w_keys_bytes(const win_ctx *c);
 /* Key column j for the keys of rows wins[0..m). */
 sl_array *w_keys_column(win_ctx *c, size_t j, const win *w, size_t m);
 

@@ -290,6 +290,7 @@ static int scan_cell(void *arg, const void *key, size_t klen, const void *val, s
 	s->n++;
 	w_acc_clear(c, s, i);
 	s->key[i] = (uint32_t)g;
+	c->kcells[g]++;
 	s->start[i] = start;
 	c->pstart[i] = start;
 	note_kseq(c, (uint32_t)g, (int64_t)sl_rbuf_uvarint(&d));
