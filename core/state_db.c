@@ -30,6 +30,7 @@ struct slc_state {
 	int64_t last_commit;
 	int every;         /* commits between checkpoints */
 	int since;         /* commits since the last checkpoint */
+	bool failed;       /* a call failed: write nothing more at close */
 	char bdb_msg[256]; /* Berkeley DB's last own message */
 };
 
@@ -78,7 +79,9 @@ static void on_bdb_error(const DB_ENV *env, const char *pfx, const char *msg)
 	slc_state *s = env->app_private;
 
 	(void)pfx;
-	if (s != NULL)
+	/* The first message of a failing call names the cause (a write that
+	 * found the disk full); those after it its consequences. */
+	if (s != NULL && s->bdb_msg[0] == '\0')
 		snprintf(s->bdb_msg, sizeof(s->bdb_msg), "%s", msg);
 }
 
@@ -87,7 +90,13 @@ static int bdb_fail(slc_state *s, sl_error *err, int rc, const char *what)
 {
 	int code = rc == ENOMEM ? SL_ENOMEM : SL_EIO;
 
-	if (s->bdb_msg[0])
+	s->failed = true;
+	if (rc == ENOSPC || strstr(s->bdb_msg, strerror(ENOSPC)) != NULL)
+		sl_error_set(err, code,
+		             "%s: state store: %s: %s: the filesystem is full; free space and "
+		             "start again, the checkpoint recovers (%s)",
+		             s->where, what, strerror(ENOSPC), s->bdb_msg);
+	else if (s->bdb_msg[0])
 		sl_error_set(err, code, "%s: state store: %s: %s (%s)", s->where, what,
 		             db_strerror(rc), s->bdb_msg);
 	else
@@ -146,6 +155,7 @@ static int configure_env(slc_state *s, const slc_state_config *cfg, sl_error *er
 	e->set_errcall(e, on_bdb_error);
 	if ((rc = e->set_cachesize(e, 0, cache, 1)) != 0 ||
 	    (rc = e->set_lg_bsize(e, lg_bsize)) != 0 || (rc = e->set_lg_max(e, lg_max)) != 0 ||
+	    (rc = e->log_set_config(e, DB_LOG_ZERO, 1)) != 0 ||
 	    (rc = e->set_lk_max_locks(e, MAX_LOCKS)) != 0 ||
 	    (rc = e->set_lk_max_objects(e, MAX_LOCKS)) != 0)
 		return bdb_fail(s, err, rc, "configuring the environment");
@@ -194,7 +204,7 @@ int slc_state_open_durable(const char *dir, const char *where, const slc_state_c
                            slc_state **out, sl_error *err)
 {
 	const uint32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOG | DB_INIT_LOCK |
-	                       DB_INIT_MPOOL | DB_RECOVER | DB_REGISTER;
+	                       DB_INIT_MPOOL | DB_RECOVER | DB_PRIVATE;
 	slc_state *s = NULL;
 	int rc;
 
@@ -269,13 +279,19 @@ void slc_state_close(slc_state *s)
 {
 	if (s == NULL)
 		return;
+	uint32_t sync = s->failed ? DB_NOSYNC : 0;
+
 	slc_state_abort(s);
+	/* After a failure (a full disk, an I/O error) nothing more is written:
+	 * the log holds every committed batch, and recovery at the next start
+	 * rebuilds the databases from it. */
 	if (s->commits != NULL)
-		s->commits->close(s->commits, 0);
+		s->commits->close(s->commits, sync);
 	if (s->db != NULL)
-		s->db->close(s->db, 0);
+		s->db->close(s->db, sync);
 	if (s->env != NULL) {
-		s->env->txn_checkpoint(s->env, 0, 0, 0);
+		if (!s->failed)
+			s->env->txn_checkpoint(s->env, 0, 0, 0);
 		s->env->close(s->env, 0);
 	}
 	free(s->where);
@@ -300,6 +316,7 @@ int slc_state_begin(slc_state *s, sl_error *err)
 
 	if (s->env == NULL || s->txn != NULL)
 		return SL_OK;
+	s->bdb_msg[0] = '\0'; /* a message from before is not this batch's */
 	rc = s->env->txn_begin(s->env, NULL, &s->txn, 0);
 	if (rc != 0) {
 		s->txn = NULL;

@@ -10,12 +10,16 @@ BUILD=$SLUICE_BUILDDIR
 GOLDEN=$SRC/tests/golden
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sluice-it.XXXXXX")
 PIDS=()
+MOUNTS=()
 
 cleanup() {
 	for p in "${PIDS[@]:-}"; do
 		[ -n "$p" ] && kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	for m in "${MOUNTS[@]:-}"; do
+		[ -n "$m" ] && umount "$m" 2>/dev/null
+	done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
