@@ -128,6 +128,7 @@ static int create_stage(slc_pipeline *p, slc_stage *st, slc_diag *d)
 	init.dry_run = p->dry_run;
 	init.watermark_column = st->et.column;
 	init.watermark_delay_us = st->et.column ? st->et.delay_us : 0;
+	init.available_now = p->trigger.kind != SLC_TRIGGER_INTERVAL;
 	if (stateful_checked(p, st) &&
 	    slc_checkpoint_check_before(p->chk, st, init.input_schemas, &err) < 0) {
 		rc = refuse(st, &err, d);

@@ -151,6 +151,11 @@ static const char *host_checkpoint_dir(sl_stage *st)
 	return st ? slc_stage_of(st)->pipeline->checkpoint : NULL;
 }
 
+static const char *host_query_id(sl_stage *st)
+{
+	return st ? slc_stage_of(st)->pipeline->query_id : NULL;
+}
+
 static const sl_host host_table = {
     .size = sizeof(sl_host),
     .version = ((uint32_t)SL_ABI_MAJOR << 16) | SL_ABI_MINOR,
@@ -163,6 +168,7 @@ static const sl_host host_table = {
     .watermark = &slc_watermark_table,
     .side_output_declare = slc_side_declare,
     .side_emit = slc_side_emit,
+    .query_id = host_query_id,
 };
 
 const sl_host *slc_host(void)

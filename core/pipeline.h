@@ -144,7 +144,8 @@ struct slc_pipeline {
 	/* --- checkpoint and state (checkpoint*.c, state*.c) --- */
 	struct slc_checkpoint *chk; /* NULL: no checkpoint, or a dry run */
 	slc_state *state;           /* durable with chk; else in memory, opened on first use */
-	char query_id[37];          /* from the checkpoint's metadata; "" without one */
+	char query_id[37];          /* from the checkpoint's metadata; without one,
+	                             * this run's own */
 };
 
 /* How the global watermark combines the stages' (`watermark_policy`). */

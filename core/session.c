@@ -6,6 +6,7 @@
 #include "graph.h"
 #include "host.h"
 #include "loader.h"
+#include "progress.h"
 #include "session.h"
 
 static int apply(slc_pipeline *p, const slc_overrides *ov)
@@ -53,8 +54,10 @@ static int open_checkpoint(slc_pipeline *p, slc_diag *d)
 	sl_error err;
 	int rc;
 
-	if (p->checkpoint == NULL || p->dry_run)
+	if (p->checkpoint == NULL || p->dry_run) {
+		slc_uuid(p->query_id); /* this run's own */
 		return SL_OK;
+	}
 	sl_error_clear(&err);
 	rc = slc_checkpoint_open(p->checkpoint, &p->chk, &err);
 	if (rc >= 0) {

@@ -55,3 +55,12 @@ int sl_stopping(sl_stage *st)
 		return h->stopping(st);
 	return 0;
 }
+
+const char *sl_query_id(sl_stage *st)
+{
+	const sl_host *h = st ? st->host : NULL;
+
+	if (h != NULL && HOST_HAS(h, query_id))
+		return h->query_id(st);
+	return NULL;
+}

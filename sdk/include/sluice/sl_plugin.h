@@ -111,8 +111,13 @@ typedef struct sl_host {
 	int (*side_output_declare)(sl_stage *st, const char *name, sl_schema *schema,
 				   sl_error *err);
 	int (*side_emit)(sl_stage *st, const char *name, sl_batch *batch);
+	/* ABI 1.2: the query's id, a UUID string: the checkpoint's (stable
+	 * across restarts), or one for this run without a checkpoint.  Sinks
+	 * that deduplicate their output by batch id tag what they write with
+	 * it.  Valid until destroy. */
+	const char *(*query_id)(sl_stage *st);
 	/* Reserved for services that arrive later (timers, dead letters). */
-	void *reserved[12];
+	void *reserved[11];
 } sl_host;
 
 /* Everything create() gets.  Borrowed for the duration of create, except
@@ -136,6 +141,12 @@ typedef struct sl_stage_init {
 	 * scans, and the delay in microseconds; NULL / 0 when none. */
 	const char *watermark_column;
 	int64_t watermark_delay_us;
+	/* ABI 1.2: non-zero with the trigger available-now (and once): the run
+	 * processes what exists when it starts, then stops.  A source whose
+	 * input keeps arriving (Kafka) bounds its plans to the end offsets it
+	 * sees at its first plan, as Spark's Trigger.AvailableNow does.  Check
+	 * init->size before reading it. */
+	int available_now;
 } sl_stage_init;
 
 typedef struct sl_plugin sl_plugin;
@@ -220,6 +231,8 @@ typedef const sl_module *(*sl_module_info_fn)(void);
 void sl_log(sl_stage *st, sl_log_level level, const char *fmt, ...) SL_PRINTF(3, 4);
 void sl_metric_add(sl_stage *st, const char *name, int64_t delta);
 int sl_stopping(sl_stage *st);
+/* host->query_id, or NULL on a host older than ABI 1.2. */
+const char *sl_query_id(sl_stage *st);
 
 /* Test hook for crash tests: when the environment variable SLUICE_CRASH_AT
  * is "point:batch" (or just "point", any batch) and matches, prints one line
