@@ -99,8 +99,9 @@ static int set_item(rd_kafka_conf_t *conf, const char *text, const kafka_fixed *
 	return rc;
 }
 
-int kafka_conf_new(const sl_options *o, const kafka_fixed *fixed, size_t n_fixed,
-                   rd_kafka_conf_t **out, sl_error *err)
+int kafka_conf_new(const sl_options *o, const kafka_fixed *defaults, size_t n_defaults,
+                   const kafka_fixed *fixed, size_t n_fixed, rd_kafka_conf_t **out,
+                   sl_error *err)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	bool allow_unsafe = sl_opt_bool(o, "allow_unsafe_properties");
@@ -110,6 +111,13 @@ int kafka_conf_new(const sl_options *o, const kafka_fixed *fixed, size_t n_fixed
 	*out = NULL;
 	if (conf == NULL)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n_defaults; i++)
+		if (rd_kafka_conf_set(conf, defaults[i].name, defaults[i].value, errstr,
+		                      sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+			rd_kafka_conf_destroy(conf);
+			return sl_error_set(err, SL_EINVAL, "property '%s': %s", defaults[i].name,
+			                    errstr);
+		}
 	if (rd_kafka_conf_set(conf, "bootstrap.servers", sl_opt_string(o, "bootstrap_servers"),
 	                      errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
 		rc = sl_error_at(err, SL_EINVAL, "bootstrap_servers", -1, "%s", errstr);

@@ -36,13 +36,16 @@ typedef struct kafka_fixed {
 	const char *why;
 } kafka_fixed;
 
-/* A configuration from the stage's options: bootstrap_servers, each
- * "name=value" of the `kafka` list (an unknown property, a bad value or an
- * unsafe one without allow_unsafe_properties is an error naming it, at the
- * option's line), then the fixed ones (a `kafka` item that would change one
- * is an error giving the reason).  Messages never show a secret's value. */
-int kafka_conf_new(const sl_options *o, const kafka_fixed *fixed, size_t n_fixed,
-                   rd_kafka_conf_t **out, sl_error *err);
+/* A configuration from the stage's options: the plugin's defaults (which
+ * the user may change), bootstrap_servers, each "name=value" of the `kafka`
+ * list (an unknown property, a bad value or an unsafe one without
+ * allow_unsafe_properties is an error naming it, at the option's line),
+ * then the fixed ones (a `kafka` item that would change one is an error
+ * giving the reason; a fixed entry without a value is only refused).
+ * Messages never show a secret's value. */
+int kafka_conf_new(const sl_options *o, const kafka_fixed *defaults, size_t n_defaults,
+                   const kafka_fixed *fixed, size_t n_fixed, rd_kafka_conf_t **out,
+                   sl_error *err);
 /* Is the property's value a secret (a password, a key): masked. */
 bool kafka_prop_secret(const char *name);
 /* Does the property run a program or load code? */

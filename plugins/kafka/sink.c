@@ -154,6 +154,12 @@ static const kafka_fixed fixed[] = {
     {"transactional.id", NULL, "set transactional = true; the id comes from the query"},
 };
 
+/* Changeable: a batch's messages go out at once (end_batch waits for
+ * them anyway). */
+static const kafka_fixed defaults[] = {
+    {"linger.ms", "1", NULL},
+};
+
 static int make_producer(ksink *k, const sl_stage_init *init, sl_error *err)
 {
 	rd_kafka_conf_t *conf;
@@ -161,11 +167,12 @@ static int make_producer(ksink *k, const sl_stage_init *init, sl_error *err)
 	rd_kafka_error_t *e;
 	int rc;
 
-	rc = kafka_conf_new(init->options, fixed, 2, &conf, err);
+	rc = kafka_conf_new(init->options, defaults, sizeof(defaults) / sizeof(defaults[0]), fixed,
+	                    sizeof(fixed) / sizeof(fixed[0]), &conf, err);
 	if (rc < 0)
 		return rc;
 	/* The scan of a replay's tail: a consumer on the same brokers. */
-	rc = kafka_conf_new(init->options, NULL, 0, &k->scan_conf, err);
+	rc = kafka_conf_new(init->options, NULL, 0, NULL, 0, &k->scan_conf, err);
 	if (rc < 0) {
 		rd_kafka_conf_destroy(conf);
 		return rc;
@@ -174,6 +181,7 @@ static int make_producer(ksink *k, const sl_stage_init *init, sl_error *err)
 	rd_kafka_conf_set(k->scan_conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
 	rd_kafka_conf_set(k->scan_conf, "enable.partition.eof", "true", errstr, sizeof(errstr));
 	rd_kafka_conf_set(k->scan_conf, "isolation.level", "read_committed", errstr, sizeof(errstr));
+	rd_kafka_conf_set(k->scan_conf, "fetch.wait.max.ms", "10", errstr, sizeof(errstr));
 	if (k->transactional) {
 		if (asprintf(&txid, "sluice-%s-%s", k->query, init->stage_name) < 0)
 			txid = NULL;

@@ -62,6 +62,7 @@ typedef struct ksrc {
 	kafka_tps ceiling; /* available-now: the end offsets at the first plan */
 
 	kafka_tps parts; /* the partitions there are, offsets unused */
+	bool discovered; /* the client has the topics' metadata */
 	kafka_tps start, end, lo, hi;
 	sl_batch_builder *bb;
 	size_t bb_bytes;
@@ -187,7 +188,14 @@ static const kafka_fixed fixed[] = {
     {"isolation.level", "read_committed",
      "the source reads committed data only, so that what it reads is final"},
     {"group.id", NULL, "the source assigns partitions itself; no consumer group is used"},
-    {"queued.max.messages.kbytes", NULL, NULL},
+};
+
+/* Changeable: a batch does not wait for a broker's long poll, and the
+ * prefetch per partition is bounded (fetching pauses while the pipeline
+ * works). */
+static const kafka_fixed defaults[] = {
+    {"fetch.wait.max.ms", "10", NULL},
+    {"queued.max.messages.kbytes", "4096", NULL},
 };
 
 /* A consumer that is assigned partitions, never subscribes. */
@@ -197,16 +205,13 @@ static int make_consumer(ksrc *s, const sl_stage_init *init, sl_error *err)
 	char errstr[512], group[128];
 	int rc;
 
-	rc = kafka_conf_new(init->options, fixed, sizeof(fixed) / sizeof(fixed[0]) - 2, &conf,
-	                    err);
+	rc = kafka_conf_new(init->options, defaults, sizeof(defaults) / sizeof(defaults[0]), fixed,
+	                    sizeof(fixed) / sizeof(fixed[0]), &conf, err);
 	if (rc < 0)
 		return rc;
 	/* librdkafka wants a group id even for assign(); nothing is committed. */
 	snprintf(group, sizeof(group), "sluice-source-%s", init->stage_name);
 	rd_kafka_conf_set(conf, "group.id", group, errstr, sizeof(errstr));
-	/* A bounded prefetch (per partition): fetching pauses while the
-	 * pipeline works. */
-	rd_kafka_conf_set(conf, "queued.max.messages.kbytes", "4096", errstr, sizeof(errstr));
 	rd_kafka_conf_set_error_cb(conf, kafka_on_error);
 	rd_kafka_conf_set_opaque(conf, init->self);
 	if (init->dry_run) {
@@ -291,15 +296,12 @@ static int discover(ksrc *s, sl_error *err)
 	int rc = SL_OK;
 
 	kafka_tps_clear(&s->parts);
-	if (s->assign.n > 0) {
-		for (size_t i = 0; i < s->assign.n && rc >= 0; i++)
-			rc = kafka_tps_set(&s->parts, s->assign.v[i].topic, s->assign.v[i].partition, -1);
-		return rc < 0 ? sl_error_set(err, SL_ENOMEM, "out of memory") : SL_OK;
-	}
 	e = rd_kafka_metadata(s->rk, 1, NULL, &md, KSRC_META_MS);
 	if (e)
 		return sl_error_set(err, SL_EIO, "cannot list the topics: %s", rd_kafka_err2str(e));
-	for (int t = 0; t < md->topic_cnt && rc >= 0; t++) {
+	for (size_t i = 0; i < s->assign.n && rc >= 0; i++)
+		rc = kafka_tps_set(&s->parts, s->assign.v[i].topic, s->assign.v[i].partition, -1);
+	for (int t = 0; s->assign.n == 0 && t < md->topic_cnt && rc >= 0; t++) {
 		const rd_kafka_metadata_topic_t *mt = &md->topics[t];
 
 		if (mt->err || !wanted(s, mt->topic) || strncmp(mt->topic, "__", 2) == 0)
@@ -308,6 +310,7 @@ static int discover(ksrc *s, sl_error *err)
 			rc = kafka_tps_set(&s->parts, mt->topic, mt->partitions[p].id, -1);
 	}
 	rd_kafka_metadata_destroy(md);
+	s->discovered = true;
 	return rc < 0 ? sl_error_set(err, SL_ENOMEM, "out of memory") : SL_OK;
 }
 
@@ -589,18 +592,14 @@ static int ksrc_plan(void *vctx, const char *start, sl_strbuf *end, sl_error *er
  * fetches: partition by partition (the offset entry's order: topic, then
  * partition number), each in offset order - so a replay produces the same
  * rows in the same order, which a sink that numbers its rows (kafka)
- * relies on.  Every partition is fetched at once; messages of a partition
- * that is not the current one wait in its queue, which pauses fetching
- * when it holds KSRC_QUEUE_BYTES. */
-
-#define KSRC_QUEUE_BYTES ((size_t)4 << 20)
+ * relies on.  Every partition is fetched at once, each into a queue of its
+ * own (not forwarded to the consumer's): the one whose rows go out is
+ * read, the others fill up to queued.max.messages.kbytes and librdkafka
+ * stops fetching them until they are read - memory stays bounded. */
 
 typedef struct kpart {
-	int64_t from, end;        /* [from, end) */
-	rd_kafka_message_t **q;   /* waiting messages, in offset order */
-	size_t qn, qcap, qbytes;
-	bool at_end;              /* every message up to end has arrived */
-	bool paused;
+	int64_t from, end; /* [from, end) */
+	rd_kafka_queue_t *q;
 } kpart;
 
 typedef struct kread {
@@ -690,117 +689,60 @@ static int64_t now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static void set_paused(kread *r, size_t j, bool pause)
-{
-	rd_kafka_topic_partition_list_t *l;
-
-	if (r->p[j].paused == pause)
-		return;
-	l = rd_kafka_topic_partition_list_new(1);
-	rd_kafka_topic_partition_list_add(l, r->s->end.v[j].topic, r->s->end.v[j].partition);
-	if (pause)
-		rd_kafka_pause_partitions(r->s->rk, l);
-	else
-		rd_kafka_resume_partitions(r->s->rk, l);
-	rd_kafka_topic_partition_list_destroy(l);
-	r->p[j].paused = pause;
-}
-
-/* The current partition is done: the next one's waiting messages go out,
- * and it fetches again. */
-static int advance(kread *r, sl_error *err)
-{
-	int rc = SL_OK;
-
-	while (rc >= 0 && r->cur < r->n && r->p[r->cur].at_end && r->p[r->cur].qn == 0) {
-		set_paused(r, r->cur, true);
-		r->cur++;
-		if (r->cur == r->n)
-			break;
-		kpart *p = &r->p[r->cur];
-		for (size_t i = 0; i < p->qn; i++) {
-			if (rc >= 0)
-				rc = append_row(r, p->q[i], err);
-			rd_kafka_message_destroy(p->q[i]);
-		}
-		p->qn = 0;
-		p->qbytes = 0;
-		if (!p->at_end)
-			set_paused(r, r->cur, false);
-	}
-	return rc;
-}
-
-/* A message of partition j that is not the current one waits. */
-static int enqueue(kread *r, size_t j, rd_kafka_message_t *m, sl_error *err)
-{
-	kpart *p = &r->p[j];
-
-	if (p->qn == p->qcap) {
-		size_t cap = p->qcap ? p->qcap * 2 : 256;
-		rd_kafka_message_t **q = realloc(p->q, cap * sizeof(*q));
-
-		if (q == NULL)
-			return sl_error_set(err, SL_ENOMEM, "out of memory");
-		p->q = q;
-		p->qcap = cap;
-	}
-	p->q[p->qn++] = m;
-	p->qbytes += m->len + m->key_len + 64;
-	if (p->qbytes >= KSRC_QUEUE_BYTES)
-		set_paused(r, j, true);
-	return SL_OK;
-}
-
-/* One message (or event) of the consumer queue; *keep: the message was
- * queued (the queue owns it now). */
-static int on_message(kread *r, rd_kafka_message_t *m, bool *keep, sl_error *err)
+/* One message or event of the current partition; *done: it reached the
+ * end of its range. */
+static int on_message(kread *r, rd_kafka_message_t *m, bool *done, sl_error *err)
 {
 	ksrc *s = r->s;
-	const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "?";
-	kafka_tp *e = m->rkt ? kafka_tps_find(&s->end, topic, m->partition) : NULL;
-	size_t j = e ? (size_t)(e - s->end.v) : 0;
-	kpart *p = e ? &r->p[j] : NULL;
-	int rc = SL_OK;
+	kpart *p = &r->p[r->cur];
+	const kafka_tp *e = &s->end.v[r->cur];
 
-	*keep = false;
 	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-		if (p != NULL && m->offset >= p->end)
-			p->at_end = true;
+		*done = m->offset >= p->end;
 		return SL_OK;
 	}
-	if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE && p != NULL && !p->at_end) {
-		rc = data_loss(s, topic, m->partition, m->offset, p->end,
-		               "the offset is gone while it was read", err);
-		p->at_end = true;
-		return rc;
+	if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+		*done = true;
+		return data_loss(s, e->topic, e->partition, m->offset, p->end,
+		                 "the offset is gone while it was read", err);
 	}
 	if (m->err) {
 		if (rd_kafka_fatal_error(s->rk, NULL, 0))
-			return sl_error_set(err, SL_EIO, "topic %s partition %d: %s", topic,
-			                    (int)m->partition, rd_kafka_message_errstr(m));
-		sl_log(s->st, SL_LOG_WARN, "topic %s partition %d: %s (retrying)", topic,
-		       (int)m->partition, rd_kafka_message_errstr(m));
+			return sl_error_set(err, SL_EIO, "topic %s partition %d: %s", e->topic,
+			                    (int)e->partition, rd_kafka_message_errstr(m));
+		sl_log(s->st, SL_LOG_WARN, "topic %s partition %d: %s (retrying)", e->topic,
+		       (int)e->partition, rd_kafka_message_errstr(m));
 		return SL_OK;
 	}
-	if (p == NULL || p->at_end || m->offset < p->from)
-		return SL_OK;
-	if (m->offset >= p->end) { /* beyond the range: stop there */
-		p->at_end = true;
+	if (m->offset >= p->end) { /* beyond the range (past a control record) */
+		*done = true;
 		return SL_OK;
 	}
-	if (m->offset + 1 >= p->end)
-		p->at_end = true;
-	if (j == r->cur)
-		return append_row(r, m, err);
-	*keep = true;
-	rc = enqueue(r, j, m, err);
-	if (p->at_end)
-		set_paused(r, j, true);
-	return rc;
+	*done = m->offset + 1 >= p->end;
+	return m->offset < p->from ? SL_OK : append_row(r, m, err);
 }
 
-/* The partitions of the range that have data, assigned at their start. */
+/* Errors that are not a partition's arrive on the consumer's queue. */
+static int client_events(ksrc *s, sl_error *err)
+{
+	rd_kafka_message_t *m;
+
+	while ((m = rd_kafka_consumer_poll(s->rk, 0)) != NULL) {
+		int fatal = m->err && rd_kafka_fatal_error(s->rk, NULL, 0);
+
+		if (fatal)
+			sl_error_set(err, SL_EIO, "kafka: %s", rd_kafka_message_errstr(m));
+		else if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+			sl_log(s->st, SL_LOG_WARN, "kafka: %s (retrying)", rd_kafka_message_errstr(m));
+		rd_kafka_message_destroy(m);
+		if (fatal)
+			return SL_EIO;
+	}
+	return SL_OK;
+}
+
+/* Each partition of the range that has data gets its own queue, then is
+ * assigned at its start. */
 static int assign_range(kread *r, sl_error *err)
 {
 	ksrc *s = r->s;
@@ -820,9 +762,14 @@ static int assign_range(kread *r, sl_error *err)
 
 		p->end = s->end.v[i].offset;
 		p->from = a ? a->offset : p->end;
-		p->at_end = p->from >= p->end;
-		if (p->at_end)
+		if (p->from >= p->end)
 			continue;
+		p->q = rd_kafka_queue_get_partition(s->rk, s->end.v[i].topic, s->end.v[i].partition);
+		if (p->q == NULL) {
+			rd_kafka_topic_partition_list_destroy(l);
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+		}
+		rd_kafka_queue_forward(p->q, NULL);
 		rd_kafka_topic_partition_list_add(l, s->end.v[i].topic, s->end.v[i].partition)
 		    ->offset = p->from;
 	}
@@ -836,22 +783,61 @@ static int assign_range(kread *r, sl_error *err)
 
 static void read_free(kread *r)
 {
-	for (size_t j = 0; r->p != NULL && j < r->n; j++) {
-		for (size_t i = 0; i < r->p[j].qn; i++)
-			rd_kafka_message_destroy(r->p[j].q[i]);
-		free(r->p[j].q);
-	}
+	for (size_t j = 0; r->p != NULL && j < r->n; j++)
+		if (r->p[j].q != NULL)
+			rd_kafka_queue_destroy(r->p[j].q);
 	free(r->p);
+}
+
+/* Reads the current partition to the end of its range. */
+static int read_partition(kread *r, sl_error *err)
+{
+	ksrc *s = r->s;
+	kpart *p = &r->p[r->cur];
+	rd_kafka_message_t *msgs[1024];
+	int64_t last_progress = now_ms();
+	bool done = false;
+	int rc = SL_OK;
+
+	while (!done && rc >= 0) {
+		/* What is there, at once; else wait for one message. */
+		ssize_t n = rd_kafka_consume_batch_queue(p->q, 0, msgs, 1024);
+
+		if (n == 0) {
+			msgs[0] = rd_kafka_consume_queue(p->q, KSRC_POLL_MS);
+			n = msgs[0] != NULL;
+		}
+		if (n < 0)
+			return sl_error_set(err, SL_EIO, "cannot consume: %s",
+			                    rd_kafka_err2str(rd_kafka_last_error()));
+		for (ssize_t i = 0; i < n; i++) {
+			if (rc >= 0 && !done)
+				rc = on_message(r, msgs[i], &done, err);
+			rd_kafka_message_destroy(msgs[i]);
+		}
+		if (n > 0) {
+			last_progress = now_ms();
+			continue;
+		}
+		if ((rc = client_events(s, err)) < 0)
+			break;
+		if (sl_stopping(s->st))
+			rc = sl_error_set(err, SL_ESTATE, "stopped while reading a batch");
+		else if (now_ms() - last_progress > s->timeout_ms)
+			rc = sl_error_set(err, SL_EIO,
+			                  "topic %s partition %d: no data from the brokers for %lld ms "
+			                  "while reading the batch's range (fetch_timeout)",
+			                  s->end.v[r->cur].topic, (int)s->end.v[r->cur].partition,
+			                  (long long)s->timeout_ms);
+	}
+	return rc;
 }
 
 static int ksrc_read(void *vctx, const char *start, const char *end, const sl_batch_ctx *bc,
                      sl_emitter *out, sl_error *err)
 {
 	ksrc *s = vctx;
-	rd_kafka_message_t *msgs[1024];
-	int64_t last_progress = now_ms();
 	kread r = {s, NULL, 0, 0, out};
-	bool keep;
 	int rc;
 
 	(void)bc;
@@ -859,38 +845,16 @@ static int ksrc_read(void *vctx, const char *start, const char *end, const sl_ba
 	/* The first batch starts where the query started. */
 	if (start == NULL && (rc = initial_offsets(s, &start, err)) < 0)
 		return rc;
+	/* A replay comes without a plan: the client learns the partitions'
+	 * leaders first, or its first fetch waits for a metadata refresh. */
+	if (!s->discovered && (rc = discover(s, err)) < 0)
+		return rc;
 	if ((rc = kafka_tps_parse(start, &s->start, err)) < 0 ||
-	    (rc = kafka_tps_parse(end, &s->end, err)) < 0 || (rc = assign_range(&r, err)) < 0 ||
-	    (rc = advance(&r, err)) < 0)
+	    (rc = kafka_tps_parse(end, &s->end, err)) < 0 || (rc = assign_range(&r, err)) < 0)
 		goto out;
-	while (r.cur < r.n && rc >= 0) {
-		ssize_t n = rd_kafka_consume_batch_queue(s->queue, KSRC_POLL_MS, msgs, 1024);
-
-		if (n < 0) {
-			rc = sl_error_set(err, SL_EIO, "cannot consume: %s",
-			                  rd_kafka_err2str(rd_kafka_last_error()));
-			break;
-		}
-		for (ssize_t i = 0; i < n; i++) {
-			keep = false;
-			if (rc >= 0)
-				rc = on_message(&r, msgs[i], &keep, err);
-			if (!keep)
-				rd_kafka_message_destroy(msgs[i]);
-		}
-		if (n > 0)
-			last_progress = now_ms();
-		if (rc >= 0)
-			rc = advance(&r, err);
-		if (rc >= 0 && sl_stopping(s->st))
-			rc = sl_error_set(err, SL_ESTATE, "stopped while reading a batch");
-		if (rc >= 0 && r.cur < r.n && now_ms() - last_progress > s->timeout_ms)
-			rc = sl_error_set(err, SL_EIO,
-			                  "topic %s partition %d: no data from the brokers for %lld ms "
-			                  "while reading the batch's range (fetch_timeout)",
-			                  s->end.v[r.cur].topic, (int)s->end.v[r.cur].partition,
-			                  (long long)s->timeout_ms);
-	}
+	for (r.cur = 0; r.cur < r.n && rc >= 0; r.cur++)
+		if (r.p[r.cur].q != NULL)
+			rc = read_partition(&r, err);
 	if (rc >= 0)
 		rc = flush_rows(s, out, err);
 out:

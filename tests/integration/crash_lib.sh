@@ -10,9 +10,16 @@
 # and calls the scenario functions below.  Every scenario must end with
 # committed output equal to the reference: the files the sink's manifest
 # lists (never a crashed attempt's leftovers), nothing missing, nothing
-# twice (as many committed batches and rows as the reference).
+# twice (as many committed batches and rows as the reference).  A test
+# whose sink is not a directory redefines out_of (where a scenario's output
+# goes: ${CRASH_OUT}), check and reference.
 
 COMMITTED=$BUILD/tests/tools/committed
+
+# out_of DIR : the output of the scenario whose files are in DIR.
+out_of() {
+	echo "$1/out"
+}
 
 now_ms() {
 	echo $(($(date +%s%N) / 1000000))
@@ -30,7 +37,7 @@ attempt() {
 	[ "${1:-}" = -- ] && shift
 	rc=0
 	# (the outer redirection keeps bash's "Killed" notices out of the log)
-	{ env "${envs[@]}" CRASH_IN="$IN" CRASH_OUT="$dir/out" timeout -k 5 120 \
+	{ env "${envs[@]}" CRASH_IN="$IN" CRASH_OUT="$(out_of "$dir")" timeout -k 5 120 \
 		"$SLUICE_BIN" run "$CONF" --checkpoint "$dir/chk" "$@" \
 		>>"$dir/stdout" 2>>"$dir/log"; } 2>/dev/null || rc=$?
 }
@@ -161,6 +168,7 @@ one_process_per_batch() {
 	check "$dir"
 	# And the same with a crash in every other run's batch.
 	rm -rf "$dir"
+	dir=$TMP/once-crash
 	mkdir "$dir"
 	runs=0
 	while [ "$runs" -lt $((BATCHES * 3)) ]; do
@@ -193,7 +201,7 @@ random_kills() {
 		mkdir "$dir"
 		moments=""
 		for _ in $(seq 1 "$KILLS_EACH"); do
-			CRASH_IN="$IN" CRASH_OUT="$dir/out" \
+			CRASH_IN="$IN" CRASH_OUT="$(out_of "$dir")" \
 				"$SLUICE_BIN" run "$CONF" --checkpoint "$dir/chk" \
 				>>"$dir/stdout" 2>>"$dir/log" &
 			pid=$!
