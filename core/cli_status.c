@@ -126,9 +126,31 @@ static void print_row(json_t *line, int64_t committed)
 	       batch <= committed ? "yes" : "no");
 }
 
-/* The last `rows` lines of progress.jsonl, oldest first. */
+/* Sources that report how far behind the latest data they are (Kafka's
+ * offsetsBehindLatest), as of the last batch. */
+static void print_lag(json_t *line)
+{
+	json_t *metrics = json_object_get(line, "metrics"), *m;
+	const char *stage;
+
+	json_object_foreach(metrics, stage, m)
+	{
+		int64_t behind = int_at(m, "offsetsBehindLatest");
+
+		if (behind < 0)
+			continue;
+		printf("lag:        source '%s': %lld offsets behind the latest (at most %lld in one "
+		       "partition), after batch %lld\n",
+		       stage, (long long)behind, (long long)int_at(m, "maxOffsetsBehindLatest"),
+		       (long long)int_at(line, "batchId"));
+	}
+}
+
+/* The last `rows` lines of progress.jsonl, oldest first; then the lag the
+ * last one reports. */
 static void print_batches(const char *dir, long rows, int64_t committed, int64_t logged)
 {
+	json_t *last = NULL;
 	char path[PATH_MAX], *text = NULL, *p, *nl;
 	size_t len, n = 0, skip;
 
@@ -150,13 +172,19 @@ static void print_batches(const char *dir, long rows, int64_t committed, int64_t
 			line = json_loads(p, 0, NULL);
 			if (line != NULL)
 				print_row(line, committed);
-			json_decref(line);
+			json_decref(last);
+			last = line;
 		}
 	}
 	free(text);
 	if (logged > committed)
 		printf("%8lld  %-24s  %10s  %12s  %11s  %10s  %s\n", (long long)logged,
 		       "(logged, not committed)", "-", "-", "-", "-", "no");
+	if (last != NULL) {
+		printf("\n");
+		print_lag(last);
+		json_decref(last);
+	}
 }
 
 int slc_cmd_status(int argc, char **argv)

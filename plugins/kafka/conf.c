@@ -138,10 +138,30 @@ int kafka_conf_new(const sl_options *o, const kafka_fixed *defaults, size_t n_de
 
 void kafka_on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
-	sl_stage *st = opaque;
+	sl_stage *st = opaque ? *(sl_stage **)opaque : NULL;
 
 	(void)rk;
 	/* Brokers come and go: librdkafka retries; say what happens. */
 	sl_log(st, err == RD_KAFKA_RESP_ERR__FATAL ? SL_LOG_ERROR : SL_LOG_WARN, "kafka: %s",
 	       reason);
+}
+
+void kafka_on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	void *opaque = rd_kafka_opaque(rk);
+	sl_stage *st = opaque ? *(sl_stage **)opaque : NULL;
+	/* syslog levels: 0-3 errors, 4 warnings, 5-6 notices and info, 7 debug */
+	sl_log_level l = level <= 3 ? SL_LOG_ERROR
+	                 : level == 4 ? SL_LOG_WARN
+	                 : level <= 6 ? SL_LOG_INFO
+	                              : SL_LOG_DEBUG;
+
+	sl_log(st, l, "kafka %s: %s", fac, buf);
+}
+
+void kafka_conf_callbacks(rd_kafka_conf_t *conf, void *ctx)
+{
+	rd_kafka_conf_set_error_cb(conf, kafka_on_error);
+	rd_kafka_conf_set_log_cb(conf, kafka_on_log);
+	rd_kafka_conf_set_opaque(conf, ctx);
 }

@@ -70,8 +70,14 @@ bool kafka_prop_unsafe(const char *name);
 	        "(sasl.kerberos.kinit.cmd, plugin.library.paths, ssl.engine.location, "       \
 	        "ssl.providers)"}
 
-/* The client's error callback: logs (once per kind while it repeats). */
+/* The clients' callbacks for errors and log lines, through sl_log (so a
+ * broker going away is one warning in sluice's form, not librdkafka's own
+ * stderr).  The opaque of every client is the plugin's context, whose
+ * first member is its stage (sl_stage *). */
 void kafka_on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque);
+void kafka_on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
+/* Sets both on conf, with ctx as the opaque. */
+void kafka_conf_callbacks(rd_kafka_conf_t *conf, void *ctx);
 
 /* ---- tp.c ---- */
 
@@ -94,10 +100,18 @@ void kafka_tps_clear(kafka_tps *t);
 kafka_tp *kafka_tps_find(const kafka_tps *t, const char *topic, int32_t partition);
 /* Sets the offset of (topic, partition), adding the entry. */
 int kafka_tps_set(kafka_tps *t, const char *topic, int32_t partition, int64_t offset);
-/* Parses {"topic": {"0": 42, ...}, ...}; SL_EINVAL with a message. */
+/* Parses {"topic": {"0": 42, ...}, ...}; SL_EINVAL with a message.  Keys
+ * that start with '$' (no topic can: Kafka's names are [a-zA-Z0-9._-]) are
+ * not topics and are skipped. */
 int kafka_tps_parse(const char *text, kafka_tps *out, sl_error *err);
-/* Writes the table as that JSON (sorted, compact). */
+/* Sets (adds or replaces) the entries of the table under key `key` of text,
+ * when it has one (e.g. "$start"). */
+int kafka_tps_parse_under(const char *text, const char *key, kafka_tps *out, sl_error *err);
+/* Writes the table as that JSON (sorted, compact); with extra non-empty,
+ * that table too, under the key `key`. */
 int kafka_tps_format(const kafka_tps *t, sl_strbuf *out);
+int kafka_tps_format_with(const kafka_tps *t, const char *key, const kafka_tps *extra,
+                          sl_strbuf *out);
 /* Parses the assign option: {"topic": [0, 1], ...}; offsets -1. */
 int kafka_tps_parse_assign(const char *text, kafka_tps *out, sl_error *err);
 

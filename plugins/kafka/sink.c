@@ -37,7 +37,7 @@
 #define KSINK_SCAN_MS 100
 
 typedef struct ksink {
-	sl_stage *st;
+	sl_stage *st; /* first: the clients' opaque (kafka.h) */
 	rd_kafka_t *rk; /* the producer; NULL on dry runs */
 	rd_kafka_conf_t *scan_conf; /* for the consumer that reads a replay's tail */
 	int c_value, c_key, c_topic, c_part, c_headers;
@@ -182,6 +182,7 @@ static int make_producer(ksink *k, const sl_stage_init *init, sl_error *err)
 	rd_kafka_conf_set(k->scan_conf, "enable.partition.eof", "true", errstr, sizeof(errstr));
 	rd_kafka_conf_set(k->scan_conf, "isolation.level", "read_committed", errstr, sizeof(errstr));
 	rd_kafka_conf_set(k->scan_conf, "fetch.wait.max.ms", "10", errstr, sizeof(errstr));
+	kafka_conf_callbacks(k->scan_conf, k);
 	if (k->transactional) {
 		if (asprintf(&txid, "sluice-%s-%s", k->query, init->stage_name) < 0)
 			txid = NULL;
@@ -194,8 +195,7 @@ static int make_producer(ksink *k, const sl_stage_init *init, sl_error *err)
 		free(txid);
 	}
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-	rd_kafka_conf_set_error_cb(conf, kafka_on_error);
-	rd_kafka_conf_set_opaque(conf, k);
+	kafka_conf_callbacks(conf, k);
 	if (init->dry_run) {
 		rd_kafka_conf_destroy(conf);
 		return SL_OK;

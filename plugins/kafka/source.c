@@ -34,7 +34,7 @@
 enum { COL_KEY, COL_VALUE, COL_TOPIC, COL_PARTITION, COL_OFFSET, COL_TS, COL_TS_TYPE, COL_HEADERS };
 
 typedef struct ksrc {
-	sl_stage *st;
+	sl_stage *st; /* first: the clients' opaque (kafka.h) */
 	sl_schema *schema;
 	rd_kafka_t *rk; /* the consumer; NULL on dry runs */
 	rd_kafka_queue_t *queue;
@@ -64,6 +64,7 @@ typedef struct ksrc {
 	kafka_tps parts; /* the partitions there are, offsets unused */
 	bool discovered; /* the client has the topics' metadata */
 	kafka_tps start, end, lo, hi;
+	kafka_tps fresh; /* partitions new in the planned batch, at their start */
 	sl_batch_builder *bb;
 	size_t bb_bytes;
 	int64_t lost; /* offsets lost to data loss, this run */
@@ -97,6 +98,7 @@ static void ksrc_destroy(void *vctx)
 	kafka_tps_free(&s->end);
 	kafka_tps_free(&s->lo);
 	kafka_tps_free(&s->hi);
+	kafka_tps_free(&s->fresh);
 	sl_batch_builder_free(s->bb);
 	sl_type_unref(s->schema);
 	free(s);
@@ -212,8 +214,7 @@ static int make_consumer(ksrc *s, const sl_stage_init *init, sl_error *err)
 	/* librdkafka wants a group id even for assign(); nothing is committed. */
 	snprintf(group, sizeof(group), "sluice-source-%s", init->stage_name);
 	rd_kafka_conf_set(conf, "group.id", group, errstr, sizeof(errstr));
-	rd_kafka_conf_set_error_cb(conf, kafka_on_error);
-	rd_kafka_conf_set_opaque(conf, init->self);
+	kafka_conf_callbacks(conf, s);
 	if (init->dry_run) {
 		rd_kafka_conf_destroy(conf);
 		return SL_OK;
@@ -557,6 +558,25 @@ static int initial_offsets(ksrc *s, const char **out, sl_error *err)
 	return SL_OK;
 }
 
+/* s->fresh: the partitions whose start is not the one `start` gives: new
+ * ones, and ones moved on after data loss. */
+static int new_partitions(ksrc *s, const char *start, sl_error *err)
+{
+	kafka_tps prev = {0};
+	int rc = kafka_tps_parse(start, &prev, err);
+
+	kafka_tps_clear(&s->fresh);
+	for (size_t i = 0; rc >= 0 && i < s->start.n; i++) {
+		const kafka_tp *p = &s->start.v[i], *l = kafka_tps_find(&prev, p->topic, p->partition);
+
+		if ((l == NULL || l->offset != p->offset) &&
+		    kafka_tps_set(&s->fresh, p->topic, p->partition, p->offset) < 0)
+			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	kafka_tps_free(&prev);
+	return rc;
+}
+
 static int ksrc_plan(void *vctx, const char *start, sl_strbuf *end, sl_error *err)
 {
 	ksrc *s = vctx;
@@ -580,7 +600,12 @@ static int ksrc_plan(void *vctx, const char *start, sl_strbuf *end, sl_error *er
 		return rc;
 	if (n == 0)
 		return s->available_now ? SL_EOF : SL_AGAIN;
-	if (kafka_tps_format(&s->end, end) < 0)
+	/* Partitions that do not start where the last batch ended (new ones,
+	 * or moved on after data loss) carry where they start, under "$start",
+	 * so that read, and a replay, read the planned range. */
+	if ((rc = new_partitions(s, start, err)) < 0)
+		return rc;
+	if (kafka_tps_format_with(&s->end, "$start", &s->fresh, end) < 0)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	report_lag(s, &s->end);
 	return SL_OK;
@@ -850,6 +875,7 @@ static int ksrc_read(void *vctx, const char *start, const char *end, const sl_ba
 	if (!s->discovered && (rc = discover(s, err)) < 0)
 		return rc;
 	if ((rc = kafka_tps_parse(start, &s->start, err)) < 0 ||
+	    (rc = kafka_tps_parse_under(end, "$start", &s->start, err)) < 0 ||
 	    (rc = kafka_tps_parse(end, &s->end, err)) < 0 || (rc = assign_range(&r, err)) < 0)
 		goto out;
 	for (r.cur = 0; r.cur < r.n && rc >= 0; r.cur++)

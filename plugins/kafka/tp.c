@@ -99,22 +99,18 @@ static int partition_of(const char *key, int32_t *out)
 	return 0;
 }
 
-int kafka_tps_parse(const char *text, kafka_tps *out, sl_error *err)
+/* The entries of the object j into out (not cleared). */
+static int parse_object(json_t *j, kafka_tps *out, sl_error *err)
 {
-	json_error_t je;
-	json_t *j = json_loads(text, 0, &je), *parts, *v;
+	json_t *parts, *v;
 	const char *topic, *key;
 	int32_t p;
 	int rc = SL_OK;
 
-	kafka_tps_clear(out);
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return sl_error_set(err, SL_EINVAL,
-		                    "offsets '%.80s' are not {\"topic\": {\"partition\": offset}}", text);
-	}
 	json_object_foreach(j, topic, parts)
 	{
+		if (topic[0] == '$')
+			continue;
 		if (!json_is_object(parts)) {
 			rc = sl_error_set(err, SL_EINVAL, "offsets of topic '%s' are not an object",
 			                  topic);
@@ -135,6 +131,36 @@ int kafka_tps_parse(const char *text, kafka_tps *out, sl_error *err)
 		if (rc < 0)
 			break;
 	}
+	return rc;
+}
+
+int kafka_tps_parse(const char *text, kafka_tps *out, sl_error *err)
+{
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je);
+	int rc;
+
+	kafka_tps_clear(out);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return sl_error_set(err, SL_EINVAL,
+		                    "offsets '%.80s' are not {\"topic\": {\"partition\": offset}}", text);
+	}
+	rc = parse_object(j, out, err);
+	json_decref(j);
+	return rc;
+}
+
+int kafka_tps_parse_under(const char *text, const char *key, kafka_tps *out, sl_error *err)
+{
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je), *sub = j ? json_object_get(j, key) : NULL;
+	int rc = SL_OK;
+
+	if (json_is_object(sub))
+		rc = parse_object(sub, out, err);
+	else if (sub != NULL)
+		rc = sl_error_set(err, SL_EINVAL, "offsets: '%s' is not an object", key);
 	json_decref(j);
 	return rc;
 }
@@ -182,10 +208,11 @@ int kafka_tps_parse_assign(const char *text, kafka_tps *out, sl_error *err)
 	return rc;
 }
 
-int kafka_tps_format(const kafka_tps *t, sl_strbuf *out)
+/* The entries of t as "topic":{"p":n},... (no braces around). */
+static int format_entries(const kafka_tps *t, sl_strbuf *out)
 {
 	const char *prev = NULL;
-	int rc = sl_strbuf_puts(out, "{");
+	int rc = SL_OK;
 
 	for (size_t i = 0; rc >= 0 && i < t->n; i++) {
 		const kafka_tp *e = &t->v[i];
@@ -213,7 +240,22 @@ int kafka_tps_format(const kafka_tps *t, sl_strbuf *out)
 	}
 	if (rc >= 0 && prev != NULL)
 		rc = sl_strbuf_puts(out, "}");
-	if (rc >= 0)
-		rc = sl_strbuf_puts(out, "}");
 	return rc < 0 ? SL_ENOMEM : SL_OK;
+}
+
+int kafka_tps_format_with(const kafka_tps *t, const char *key, const kafka_tps *extra,
+                          sl_strbuf *out)
+{
+	if (sl_strbuf_puts(out, "{") < 0 || format_entries(t, out) < 0)
+		return SL_ENOMEM;
+	if (extra != NULL && extra->n > 0 &&
+	    (sl_strbuf_printf(out, "%s\"%s\":{", t->n ? "," : "", key) < 0 ||
+	     format_entries(extra, out) < 0 || sl_strbuf_puts(out, "}") < 0))
+		return SL_ENOMEM;
+	return sl_strbuf_puts(out, "}") < 0 ? SL_ENOMEM : SL_OK;
+}
+
+int kafka_tps_format(const kafka_tps *t, sl_strbuf *out)
+{
+	return kafka_tps_format_with(t, NULL, NULL, out);
 }
