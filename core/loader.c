@@ -217,7 +217,10 @@ static int load(module *m, sl_error *err)
 	sl_module_info_fn fn;
 	int rc;
 
-	m->handle = dlopen(m->real, RTLD_NOW | RTLD_LOCAL);
+	/* RTLD_NODELETE: a module stays mapped after dlclose (as GStreamer's
+	 * plugins do), so libraries it brought in (librdkafka, libsasl2) keep
+	 * their global state until the process exits, as they expect. */
+	m->handle = dlopen(m->real, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	if (m->handle == NULL)
 		return sl_error_set(err, SL_EIO, "%s: cannot load: %s", m->path,
 		                    without_path(dlerror(), m->real));

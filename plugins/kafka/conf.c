@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kafka.h"
 
@@ -164,4 +165,61 @@ void kafka_conf_callbacks(rd_kafka_conf_t *conf, void *ctx)
 	rd_kafka_conf_set_error_cb(conf, kafka_on_error);
 	rd_kafka_conf_set_log_cb(conf, kafka_on_log);
 	rd_kafka_conf_set_opaque(conf, ctx);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+int kafka_offsets(rd_kafka_t *rk, sl_stage *st, rd_kafka_topic_partition_list_t *l,
+                  int64_t timeout_ms, sl_error *err)
+{
+	int64_t *want = malloc(((size_t)l->cnt + 1) * sizeof(*want)), deadline;
+	rd_kafka_topic_partition_t *bad = NULL;
+	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+	bool warned = false;
+
+	if (want == NULL)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	for (int i = 0; i < l->cnt; i++)
+		want[i] = l->elems[i].offset;
+	deadline = mono_ms() + timeout_ms;
+	for (;;) {
+		bad = NULL;
+		e = l->cnt > 0 ? rd_kafka_offsets_for_times(rk, l, 2000) : RD_KAFKA_RESP_ERR_NO_ERROR;
+		for (int i = 0; !e && bad == NULL && i < l->cnt; i++)
+			if (l->elems[i].err)
+				bad = &l->elems[i];
+		if (!e && bad == NULL)
+			break;
+		if (mono_ms() >= deadline || sl_stopping(st))
+			break;
+		if (!warned && bad != NULL)
+			sl_log(st, SL_LOG_WARN,
+			       "topic %s partition %d: cannot read its offsets: %s; asking again",
+			       bad->topic, (int)bad->partition, rd_kafka_err2str(bad->err));
+		else if (!warned)
+			sl_log(st, SL_LOG_WARN, "cannot read the partitions' offsets: %s; asking again",
+			       rd_kafka_err2str(e));
+		warned = true;
+		for (int i = 0; i < l->cnt; i++) {
+			l->elems[i].offset = want[i];
+			l->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+		}
+		nanosleep(&(struct timespec){0, 100 * 1000000L}, NULL);
+	}
+	free(want);
+	if (bad != NULL)
+		return sl_error_set(err, SL_EIO, "topic %s partition %d: cannot read its offsets: %s",
+		                    bad->topic, (int)bad->partition, rd_kafka_err2str(bad->err));
+	if (e)
+		return sl_error_set(err, SL_EIO, "cannot read the partitions' offsets: %s",
+		                    rd_kafka_err2str(e));
+	if (warned)
+		sl_log(st, SL_LOG_INFO, "offsets read again");
+	return SL_OK;
 }

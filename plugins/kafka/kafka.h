@@ -79,6 +79,14 @@ void kafka_on_log(const rd_kafka_t *rk, int level, const char *fac, const char *
 /* Sets both on conf, with ctx as the opaque. */
 void kafka_conf_callbacks(rd_kafka_conf_t *conf, void *ctx);
 
+/* The offsets each entry of l asks for (its .offset: a timestamp in ms,
+ * RD_KAFKA_OFFSET_BEGINNING or RD_KAFKA_OFFSET_END), replaced by the
+ * answers.  While a partition's leader is away (a broker down, a leader
+ * moving) it asks again, up to timeout_ms, then fails naming the
+ * partition. */
+int kafka_offsets(rd_kafka_t *rk, sl_stage *st, rd_kafka_topic_partition_list_t *l,
+                  int64_t timeout_ms, sl_error *err);
+
 /* ---- tp.c ---- */
 
 /* One topic-partition and its offset (the next to read or write). */

@@ -366,8 +366,7 @@ static int partitions(ksink *k, const char *topic, int32_t *n, sl_error *err)
 static int note_topic(ksink *k, const char *topic, int32_t n_parts, sl_error *err)
 {
 	rd_kafka_topic_partition_list_t *l;
-	rd_kafka_resp_err_t e;
-	int rc = SL_OK;
+	int rc;
 
 	if (k->dir == NULL || (k->intent_batch == k->batch && kafka_tps_find(&k->intent, topic, 0)))
 		return SL_OK;
@@ -378,17 +377,11 @@ static int note_topic(ksink *k, const char *topic, int32_t n_parts, sl_error *er
 	l = rd_kafka_topic_partition_list_new(n_parts);
 	for (int32_t p = 0; p < n_parts; p++)
 		rd_kafka_topic_partition_list_add(l, topic, p)->offset = RD_KAFKA_OFFSET_END;
-	e = rd_kafka_offsets_for_times(k->rk, l, (int)k->timeout_ms);
-	for (int i = 0; !e && rc >= 0 && i < l->cnt; i++) {
-		if (l->elems[i].err)
-			e = l->elems[i].err;
-		else if (kafka_tps_set(&k->intent, topic, l->elems[i].partition, l->elems[i].offset) < 0)
+	rc = kafka_offsets(k->rk, k->st, l, k->timeout_ms, err);
+	for (int i = 0; rc >= 0 && i < l->cnt; i++)
+		if (kafka_tps_set(&k->intent, topic, l->elems[i].partition, l->elems[i].offset) < 0)
 			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
-	}
 	rd_kafka_topic_partition_list_destroy(l);
-	if (e)
-		return sl_error_set(err, SL_EIO, "topic %s: cannot read where its partitions end: %s",
-		                    topic, rd_kafka_err2str(e));
 	return rc < 0 ? rc : write_intent(k, err);
 }
 

@@ -320,29 +320,20 @@ static int discover(ksrc *s, sl_error *err)
 static int query(ksrc *s, const kafka_tps *of, int64_t what, kafka_tps *out, sl_error *err)
 {
 	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)of->n + 1);
-	rd_kafka_resp_err_t e;
-	int rc = SL_OK;
+	int rc;
 
 	kafka_tps_clear(out);
 	if (l == NULL)
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	for (size_t i = 0; i < of->n; i++)
 		rd_kafka_topic_partition_list_add(l, of->v[i].topic, of->v[i].partition)->offset = what;
-	e = of->n > 0 ? rd_kafka_offsets_for_times(s->rk, l, (int)s->timeout_ms) : 0;
-	for (int i = 0; !e && i < l->cnt && rc >= 0; i++) {
+	rc = kafka_offsets(s->rk, s->st, l, s->timeout_ms, err);
+	for (int i = 0; rc >= 0 && i < l->cnt; i++) {
 		rd_kafka_topic_partition_t *p = &l->elems[i];
 
-		if (p->err) {
-			rc = sl_error_set(err, SL_EIO, "topic %s partition %d: cannot read its offsets: %s",
-			                  p->topic, (int)p->partition, rd_kafka_err2str(p->err));
-			break;
-		}
 		if (kafka_tps_set(out, p->topic, p->partition, p->offset) < 0)
 			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 	}
-	if (e)
-		rc = sl_error_set(err, SL_EIO, "cannot read the partitions' offsets: %s",
-		                  rd_kafka_err2str(e));
 	rd_kafka_topic_partition_list_destroy(l);
 	return rc;
 }

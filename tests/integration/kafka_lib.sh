@@ -57,7 +57,9 @@ kafka_produce() {
 kafka_consume() {
 	local topic=$1
 	shift
-	timeout 60 kcat -C -b "$KAFKA" -t "$topic" -e -q "$@" || fail "kcat could not read $topic"
+	# (a short broker wait: kcat -e waits that long per partition at its end)
+	timeout 60 kcat -C -b "$KAFKA" -t "$topic" -e -q -X fetch.wait.max.ms=5 "$@" ||
+		fail "kcat could not read $topic"
 }
 
 kafka_count() {
