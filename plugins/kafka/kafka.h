@@ -102,6 +102,9 @@ typedef struct kafka_tps {
 	size_t n, cap;
 } kafka_tps;
 
+/* Is name a valid Kafka topic name: 1 to 249 of [a-zA-Z0-9._-]? */
+bool kafka_topic_valid(const char *name);
+
 void kafka_tps_free(kafka_tps *t);
 void kafka_tps_clear(kafka_tps *t);
 /* The entry, or NULL. */

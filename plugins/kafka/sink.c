@@ -247,6 +247,11 @@ static int ksink_create(const sl_stage_init *init, void **out, sl_schema **out_s
 	    (rc = column(in, "partition", false, true, &k->c_part, err)) < 0 ||
 	    (rc = headers_column(in, &k->c_headers, err)) < 0)
 		goto fail;
+	if (k->topic != NULL && !kafka_topic_valid(k->topic)) {
+		rc = sl_error_at(err, SL_EINVAL, "topic", -1,
+		                 "'%.64s' is not a topic name (1 to 249 of a-z A-Z 0-9 . _ -)", k->topic);
+		goto fail;
+	}
 	if (k->c_topic < 0 && k->topic == NULL) {
 		rc = sl_error_at(err, SL_EINVAL, "topic", -1,
 		                 "give the topic to write to (or a column 'topic' in the input)");

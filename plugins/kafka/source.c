@@ -120,7 +120,14 @@ static int parse_what(ksrc *s, const sl_options *o, sl_error *err)
 		if (s->topics == NULL)
 			return sl_error_set(err, SL_ENOMEM, "out of memory");
 		for (size_t i = 0; i < n; i++) {
-			s->topics[i] = strdup(sl_opt_list_at(o, "subscribe", i));
+			const char *t = sl_opt_list_at(o, "subscribe", i);
+
+			if (!kafka_topic_valid(t))
+				return sl_error_at(err, SL_EINVAL, "subscribe", -1,
+				                   "'%.64s' is not a topic name (1 to 249 of a-z A-Z 0-9 . "
+				                   "_ -)",
+				                   t);
+			s->topics[i] = strdup(t);
 			if (s->topics[i] == NULL)
 				return sl_error_set(err, SL_ENOMEM, "out of memory");
 			s->n_topics++;

@@ -6,6 +6,19 @@
 
 #include "kafka.h"
 
+bool kafka_topic_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 249)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '.' || *p == '_' || *p == '-'))
+			return false;
+	return true;
+}
+
 void kafka_tps_clear(kafka_tps *t)
 {
 	for (size_t i = 0; i < t->n; i++)
@@ -111,6 +124,10 @@ static int parse_object(json_t *j, kafka_tps *out, sl_error *err)
 	{
 		if (topic[0] == '$')
 			continue;
+		if (!kafka_topic_valid(topic)) {
+			rc = sl_error_set(err, SL_EINVAL, "'%.64s' is not a topic name", topic);
+			break;
+		}
 		if (!json_is_object(parts)) {
 			rc = sl_error_set(err, SL_EINVAL, "offsets of topic '%s' are not an object",
 			                  topic);
@@ -182,6 +199,12 @@ int kafka_tps_parse_assign(const char *text, kafka_tps *out, sl_error *err)
 	}
 	json_object_foreach(j, topic, parts)
 	{
+		if (!kafka_topic_valid(topic)) {
+			rc = sl_error_at(err, SL_EINVAL, "assign", -1,
+			                 "'%.64s' is not a topic name (1 to 249 of a-z A-Z 0-9 . _ -)",
+			                 topic);
+			break;
+		}
 		if (!json_is_array(parts) || json_array_size(parts) == 0) {
 			rc = sl_error_at(err, SL_EINVAL, "assign", -1,
 			                 "topic '%s': expected a list of partitions", topic);
