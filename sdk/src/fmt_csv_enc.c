@@ -24,6 +24,11 @@ static bool needs_quotes(const cenc *c, const char *s, size_t n)
 		return false;
 	if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
 		return true;
+	/* A value starting with U+FEFF, unquoted at the start of a file, would
+	 * read back as a byte-order mark and be skipped. */
+	if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+	    (unsigned char)s[2] == 0xBF)
+		return true;
 	if (c->null_len > 0 && n == c->null_len && memcmp(s, c->null_value, n) == 0)
 		return true;
 	for (i = 0; i < n; i++)
