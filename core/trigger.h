@@ -15,8 +15,10 @@ typedef struct slc_trigger {
 	int64_t interval_us;
 } slc_trigger;
 
-/* How long to wait before asking idle sources again with interval 0. */
-#define SLC_POLL_US 50000
+/* How long to wait before asking idle sources again with interval 0:
+ * Spark's spark.sql.streaming.pollingDelay (10 ms).  It bounds the latency
+ * of a record that arrives while the query is idle. */
+#define SLC_POLL_US 10000
 
 /* Parses "1s", "500ms", "once", "available-now" (or "availableNow"). */
 int slc_trigger_parse(const char *text, slc_trigger *out, sl_error *err);

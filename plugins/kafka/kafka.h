@@ -23,10 +23,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The headers the sink tags each message with. */
-#define KAFKA_H_QUERY "sluice.query"
-#define KAFKA_H_BATCH "sluice.batch"
-#define KAFKA_H_SEQ "sluice.seq"
+/* The header the sink tags each message with: "QUERY:BATCH:SEQ" (the query
+ * id, the batch id, the row's number in the batch). */
+#define KAFKA_TAG "sluice"
 
 /* ---- conf.c ---- */
 

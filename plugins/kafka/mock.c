@@ -278,6 +278,9 @@ int main(int argc, char **argv)
 
 	conf = rd_kafka_conf_new();
 	rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr));
+	/* The mock brokers' sockets take this setting: without it the last small
+	 * response of a burst waits for the client's delayed ACK (~40 ms). */
+	rd_kafka_conf_set(conf, "socket.nagle.disable", "true", errstr, sizeof(errstr));
 	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	if (rk == NULL) {
 		fprintf(stderr, "sluice-kafka-mock: %s\n", errstr);

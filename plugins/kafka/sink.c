@@ -2,16 +2,16 @@
  * however often the batch is written (a replay after a crash writes it
  * again).
  *
- * Every message carries three headers: sluice.query (the query id, the
- * same across restarts), sluice.batch (the batch id) and sluice.seq (the
- * row's number in the batch, in input order - a replay produces the same
- * rows in the same order).  Before the first message of batch N goes to a
+ * Every message carries one header, sluice = "QUERY:BATCH:SEQ": the query
+ * id (the same across restarts), the batch id and the row's number in the
+ * batch, in input order (a replay produces the same rows in the same
+ * order).  Before the first message of batch N goes to a
  * topic, the sink records in CHK/sinks/STAGE/intent where each partition
  * of the topic ends then (written and synced).  When the first batch a
  * process writes is the batch the intent names, an earlier attempt may
  * have written part of it: the sink reads each partition from the
  * recorded offset to its end (committed data only) and skips the rows
- * whose sluice.seq for this query and batch is already there.  Messages of
+ * whose number for this query and batch is already there.  Messages of
  * other producers and of other queries are left alone.  Partitions are
  * chosen deterministically: the partition column, else Java's murmur2 of
  * the key (as Kafka's default partitioner), else round robin by sequence.
@@ -50,6 +50,8 @@ typedef struct ksink {
 
 	/* the running batch */
 	int64_t batch, seq;
+	char tag[96]; /* "QUERY:BATCH:" */
+	size_t tag_len;
 	bool first; /* the first batch of this process */
 	uint8_t *done; /* replay: sequence numbers already in the topic */
 	size_t done_bytes;
@@ -392,15 +394,6 @@ static int note_topic(ksink *k, const char *topic, int32_t n_parts, sl_error *er
 
 /* ---- the replay's tail ---- */
 
-static bool header_is(rd_kafka_headers_t *h, const char *name, const char *want, size_t len)
-{
-	const void *v;
-	size_t size;
-
-	return rd_kafka_header_get_last(h, name, &v, &size) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-	       v != NULL && size == len && memcmp(v, want, len) == 0;
-}
-
 static int mark_done(ksink *k, int64_t seq)
 {
 	size_t need = (size_t)(seq / 8) + 1;
@@ -430,25 +423,26 @@ static bool is_done(const ksink *k, int64_t seq)
 	return (size_t)(seq / 8) < k->done_bytes && (k->done[seq / 8] & (1u << (seq % 8)));
 }
 
-/* One message of the tail: ours, of this batch? */
-static int scan_message(ksink *k, rd_kafka_message_t *m, const char *batch, size_t blen)
+/* One message of the tail: ours, of this batch?  Its tag starts with
+ * k->tag ("QUERY:BATCH:"), then the row's number. */
+static int scan_message(ksink *k, rd_kafka_message_t *m)
 {
 	rd_kafka_headers_t *h = NULL;
 	const void *v;
 	size_t size;
-	char buf[32];
-	long long seq;
+	int64_t seq = 0;
 
 	if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR || h == NULL ||
-	    !header_is(h, KAFKA_H_QUERY, k->query, strlen(k->query)) ||
-	    !header_is(h, KAFKA_H_BATCH, batch, blen) ||
-	    rd_kafka_header_get_last(h, KAFKA_H_SEQ, &v, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-	    v == NULL || size == 0 || size >= sizeof(buf))
+	    rd_kafka_header_get_last(h, KAFKA_TAG, &v, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+	    v == NULL || size <= k->tag_len || size > k->tag_len + 19 ||
+	    memcmp(v, k->tag, k->tag_len) != 0)
 		return SL_OK;
-	memcpy(buf, v, size);
-	buf[size] = '\0';
-	if (sscanf(buf, "%lld", &seq) != 1 || seq < 0)
-		return SL_OK;
+	for (size_t i = k->tag_len; i < size; i++) {
+		char c = ((const char *)v)[i];
+		if (c < '0' || c > '9')
+			return SL_OK;
+		seq = seq * 10 + (c - '0');
+	}
 	return mark_done(k, seq);
 }
 
@@ -459,8 +453,8 @@ static int scan_tail(ksink *k, sl_error *err)
 	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)k->intent.n + 1);
 	rd_kafka_message_t *m;
 	rd_kafka_t *c;
-	char errstr[512], batch[32];
-	size_t blen = (size_t)snprintf(batch, sizeof(batch), "%lld", (long long)k->batch), open;
+	char errstr[512];
+	size_t open;
 	int rc = SL_OK;
 
 	c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
@@ -485,7 +479,7 @@ static int scan_tail(ksink *k, sl_error *err)
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
 			open--;
 		else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
-			rc = scan_message(k, m, batch, blen);
+			rc = scan_message(k, m);
 		else if (rd_kafka_fatal_error(c, NULL, 0))
 			rc = sl_error_set(err, SL_EIO, "reading what was written: %s",
 			                  rd_kafka_message_errstr(m));
@@ -518,6 +512,8 @@ static int ksink_begin(void *vctx, const sl_batch_ctx *bc, sl_error *err)
 
 	k->batch = bc->batch_id;
 	k->seq = 0;
+	k->tag_len = (size_t)snprintf(k->tag, sizeof(k->tag), "%s:%lld:", k->query,
+	                              (long long)k->batch);
 	k->n_done = 0;
 	k->failed = k->written = k->skipped = k->bytes = 0;
 	k->fail_msg[0] = '\0';
@@ -556,12 +552,12 @@ static const char *cell(const sl_array *a, int64_t i, size_t *len)
 	return v.ptr;
 }
 
-/* The user's headers of row i, then ours. */
-static int row_headers(ksink *k, const sl_batch *in, int64_t i, int64_t seq,
-                       rd_kafka_headers_t **out)
+/* The user's headers of row i, then ours: KAFKA_TAG = tag + seq. */
+static rd_kafka_headers_t *row_headers(ksink *k, const sl_batch *in, int64_t i, int64_t seq)
 {
-	rd_kafka_headers_t *h = rd_kafka_headers_new(8);
-	char num[32];
+	rd_kafka_headers_t *h = rd_kafka_headers_new(k->c_headers >= 0 ? 8 : 1);
+	char tag[128], digits[20];
+	size_t n = 0, len = k->tag_len;
 
 	if (k->c_headers >= 0 && sl_array_valid(in->columns[k->c_headers], i)) {
 		const sl_array *l = in->columns[k->c_headers];
@@ -576,13 +572,14 @@ static int row_headers(ksink *k, const sl_batch *in, int64_t i, int64_t seq,
 				rd_kafka_header_add(h, kp, (ssize_t)kl, vp, vp ? (ssize_t)vl : 0);
 		}
 	}
-	rd_kafka_header_add(h, KAFKA_H_QUERY, -1, k->query, -1);
-	snprintf(num, sizeof(num), "%lld", (long long)k->batch);
-	rd_kafka_header_add(h, KAFKA_H_BATCH, -1, num, -1);
-	snprintf(num, sizeof(num), "%lld", (long long)seq);
-	rd_kafka_header_add(h, KAFKA_H_SEQ, -1, num, -1);
-	*out = h;
-	return SL_OK;
+	memcpy(tag, k->tag, len);
+	do
+		digits[n++] = (char)('0' + seq % 10);
+	while ((seq /= 10) > 0);
+	while (n > 0)
+		tag[len++] = digits[--n];
+	rd_kafka_header_add(h, KAFKA_TAG, (ssize_t)(sizeof(KAFKA_TAG) - 1), tag, (ssize_t)len);
+	return h;
 }
 
 static int produce_row(ksink *k, const sl_batch *in, int64_t i, int64_t seq, sl_error *err)
@@ -626,7 +623,7 @@ static int produce_row(ksink *k, const sl_batch *in, int64_t i, int64_t seq, sl_
 	} else {
 		part = (int32_t)((k->batch + seq) % n_parts);
 	}
-	row_headers(k, in, i, seq, &h);
+	h = row_headers(k, in, i, seq);
 	for (;;) {
 		e = rd_kafka_producev(k->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(part),
 		                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -746,8 +743,8 @@ const sl_plugin kafka_sink_plugin = {
     .doc = "Writes one message per row: value (required), key, topic, partition and "
            "headers from the input's columns of those names (STRING or BINARY; partition "
            "INT; headers ARRAY<STRUCT<key STRING, value STRING or BINARY>>), as Spark's "
-           "Kafka sink.  Exactly once with a checkpoint: each message carries the headers "
-           "sluice.query, sluice.batch and sluice.seq, and a batch written again after a "
+           "Kafka sink.  Exactly once with a checkpoint: each message carries the header "
+           "sluice = \"QUERY:BATCH:SEQ\", and a batch written again after a "
            "crash first reads what its earlier attempt left in the topic and writes only "
            "the rest; partitions are chosen deterministically (the partition column, "
            "murmur2 of the key as Kafka's default partitioner, or round robin).  An "

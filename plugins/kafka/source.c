@@ -18,57 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 
 #include "../common/slplug.h"
-#include "kafka.h"
-
-#define KSRC_BATCH_ROWS 65536
-#define KSRC_BATCH_BYTES ((size_t)16 << 20)
-#define KSRC_POLL_MS 100
-#define KSRC_META_MS 10000
-
-enum { COL_KEY, COL_VALUE, COL_TOPIC, COL_PARTITION, COL_OFFSET, COL_TS, COL_TS_TYPE, COL_HEADERS };
-
-typedef struct ksrc {
-	sl_stage *st; /* first: the clients' opaque (kafka.h) */
-	sl_schema *schema;
-	rd_kafka_t *rk; /* the consumer; NULL on dry runs */
-	rd_kafka_queue_t *queue;
-
-	/* what to read: subscribe (a list), subscribe_pattern or assign */
-	char **topics;
-	size_t n_topics;
-	pcre2_code *pattern;
-	pcre2_match_data *match;
-	kafka_tps assign;
-
-	/* where a new query starts */
-	const char *starting;    /* "earliest", "latest" or per-partition JSON */
-	int64_t starting_ts;     /* starting_timestamp (ms), or -1 */
-	int64_t max_offsets;     /* max_offsets_per_trigger, 0: none */
-	bool fail_on_data_loss;
-	bool headers;
-	int64_t timeout_ms;      /* fetch_timeout */
-
-	char *chk_dir;     /* CHK/sources/STAGE, or NULL without a checkpoint */
-	char *initial;     /* where the query started (JSON), once known */
-
-	bool available_now;
-	bool have_ceiling;
-	kafka_tps ceiling; /* available-now: the end offsets at the first plan */
-
-	kafka_tps parts; /* the partitions there are, offsets unused */
-	bool discovered; /* the client has the topics' metadata */
-	kafka_tps start, end, lo, hi;
-	kafka_tps fresh; /* partitions new in the planned batch, at their start */
-	sl_batch_builder *bb;
-	size_t bb_bytes;
-	int64_t lost; /* offsets lost to data loss, this run */
-} ksrc;
+#include "ksrc.h"
 
 /* ---- options ---- */
 
@@ -78,9 +30,8 @@ static void ksrc_destroy(void *vctx)
 
 	if (s == NULL)
 		return;
-	if (s->queue != NULL)
-		rd_kafka_queue_destroy(s->queue);
 	if (s->rk != NULL) {
+		ksrc_fetch_free(s);
 		rd_kafka_consumer_close(s->rk);
 		rd_kafka_destroy(s->rk);
 	}
@@ -204,7 +155,7 @@ static const kafka_fixed fixed[] = {
  * works). */
 static const kafka_fixed defaults[] = {
     {"fetch.wait.max.ms", "10", NULL},
-    {"queued.max.messages.kbytes", "4096", NULL},
+    {"queued.max.messages.kbytes", "1024", NULL},
 };
 
 /* A consumer that is assigned partitions, never subscribes. */
@@ -231,8 +182,7 @@ static int make_consumer(ksrc *s, const sl_stage_init *init, sl_error *err)
 		rd_kafka_conf_destroy(conf);
 		return sl_error_set(err, SL_EINVAL, "cannot create the Kafka consumer: %s", errstr);
 	}
-	s->queue = rd_kafka_queue_get_consumer(s->rk);
-	return s->queue ? SL_OK : sl_error_set(err, SL_ENOMEM, "out of memory");
+	return SL_OK;
 }
 
 static int ksrc_create(const sl_stage_init *init, void **out, sl_schema **out_schema,
@@ -296,13 +246,17 @@ static bool wanted(ksrc *s, const char *topic)
 	return false;
 }
 
-/* s->parts: the partitions to read now. */
+/* s->parts: the partitions to read now, looked up again at most every
+ * KSRC_META_REFRESH_MS (a plan is then local: watermarks come from the
+ * consumer's fetches). */
 static int discover(ksrc *s, sl_error *err)
 {
 	const struct rd_kafka_metadata *md = NULL;
 	rd_kafka_resp_err_t e;
 	int rc = SL_OK;
 
+	if (s->meta_at != 0 && ksrc_now_ms() - s->meta_at < KSRC_META_REFRESH_MS)
+		return SL_OK;
 	kafka_tps_clear(&s->parts);
 	e = rd_kafka_metadata(s->rk, 1, NULL, &md, KSRC_META_MS);
 	if (e)
@@ -318,52 +272,8 @@ static int discover(ksrc *s, sl_error *err)
 			rc = kafka_tps_set(&s->parts, mt->topic, mt->partitions[p].id, -1);
 	}
 	rd_kafka_metadata_destroy(md);
-	s->discovered = true;
+	s->meta_at = ksrc_now_ms();
 	return rc < 0 ? sl_error_set(err, SL_ENOMEM, "out of memory") : SL_OK;
-}
-
-/* The offsets of every partition in `of` for `what` (a timestamp, or
- * RD_KAFKA_OFFSET_BEGINNING / _END) into out. */
-static int query(ksrc *s, const kafka_tps *of, int64_t what, kafka_tps *out, sl_error *err)
-{
-	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)of->n + 1);
-	int rc;
-
-	kafka_tps_clear(out);
-	if (l == NULL)
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	for (size_t i = 0; i < of->n; i++)
-		rd_kafka_topic_partition_list_add(l, of->v[i].topic, of->v[i].partition)->offset = what;
-	rc = kafka_offsets(s->rk, s->st, l, s->timeout_ms, err);
-	for (int i = 0; rc >= 0 && i < l->cnt; i++) {
-		rd_kafka_topic_partition_t *p = &l->elems[i];
-
-		if (kafka_tps_set(out, p->topic, p->partition, p->offset) < 0)
-			rc = sl_error_set(err, SL_ENOMEM, "out of memory");
-	}
-	rd_kafka_topic_partition_list_destroy(l);
-	return rc;
-}
-
-/* Data the logged offset points at is gone (retention, a deleted or
- * recreated topic): stop, or warn, count and go on from `to`. */
-static int data_loss(ksrc *s, const char *topic, int32_t part, int64_t from, int64_t to,
-                     const char *what, sl_error *err)
-{
-	if (s->fail_on_data_loss)
-		return sl_error_set(err, SL_EIO,
-		                    "topic %s partition %d offset %lld: %s: data was lost (set "
-		                    "fail_on_data_loss = false to go on from offset %lld)",
-		                    topic, (int)part, (long long)from, what, (long long)to);
-	sl_log(s->st, SL_LOG_WARN,
-	       "topic %s partition %d offset %lld: %s: data was lost; going on from offset %lld",
-	       topic, (int)part, (long long)from, what, (long long)to);
-	if (to > from) {
-		sl_metric_add(s->st, "offsetsLost", to - from);
-		s->lost += to - from;
-	}
-	sl_metric_add(s->st, "dataLossEvents", 1);
-	return SL_OK;
 }
 
 /* Where a partition starts when the offset log does not have it: the
@@ -404,14 +314,14 @@ static int starts(ksrc *s, const char *logged, sl_error *err)
 	if (logged != NULL && (rc = kafka_tps_parse(logged, &prev, err)) < 0)
 		goto out;
 	if (first && s->starting_ts >= 0 &&
-	    (rc = query(s, &s->parts, s->starting_ts, &by_ts, err)) < 0)
+	    (rc = ksrc_query(s, &s->parts, s->starting_ts, &by_ts, err)) < 0)
 		goto out;
 	if (first && json && s->starting_ts < 0 && (rc = kafka_tps_parse(s->starting, &given, err)) < 0)
 		goto out;
 	/* Partitions of the log that are gone. */
 	for (size_t i = 0; i < prev.n && rc >= 0; i++)
 		if (kafka_tps_find(&s->parts, prev.v[i].topic, prev.v[i].partition) == NULL)
-			rc = data_loss(s, prev.v[i].topic, prev.v[i].partition, prev.v[i].offset,
+			rc = ksrc_data_loss(s, prev.v[i].topic, prev.v[i].partition, prev.v[i].offset,
 			               prev.v[i].offset, "the partition no longer exists", err);
 	for (size_t i = 0; i < s->parts.n && rc >= 0; i++) {
 		const kafka_tp *p = &s->parts.v[i], *l = kafka_tps_find(&prev, p->topic, p->partition);
@@ -420,13 +330,13 @@ static int starts(ksrc *s, const char *logged, sl_error *err)
 		int64_t at = l ? l->offset : initial(s, p, first, &by_ts, json ? &given : NULL);
 
 		if (l != NULL && at < lo) {
-			rc = data_loss(s, p->topic, p->partition, at, lo,
+			rc = ksrc_data_loss(s, p->topic, p->partition, at, lo,
 			               "the offset is below the partition's earliest (removed by "
 			               "retention?)",
 			               err);
 			at = lo;
 		} else if (l != NULL && at > hi) {
-			rc = data_loss(s, p->topic, p->partition, at, lo,
+			rc = ksrc_data_loss(s, p->topic, p->partition, at, lo,
 			               "the offset is beyond the partition's end (the topic was "
 			               "recreated?)",
 			               err);
@@ -581,9 +491,7 @@ static int ksrc_plan(void *vctx, const char *start, sl_strbuf *end, sl_error *er
 	int64_t n = 0;
 	int rc;
 
-	if ((rc = discover(s, err)) < 0 ||
-	    (rc = query(s, &s->parts, RD_KAFKA_OFFSET_BEGINNING, &s->lo, err)) < 0 ||
-	    (rc = query(s, &s->parts, RD_KAFKA_OFFSET_END, &s->hi, err)) < 0)
+	if ((rc = discover(s, err)) < 0 || (rc = ksrc_watermarks(s, &s->parts, &s->lo, &s->hi, err)) < 0)
 		return rc;
 	if (s->available_now && !s->have_ceiling) {
 		for (size_t i = 0; i < s->hi.n; i++)
@@ -594,7 +502,8 @@ static int ksrc_plan(void *vctx, const char *start, sl_strbuf *end, sl_error *er
 	}
 	if (start == NULL && (rc = initial_offsets(s, &start, err)) < 0)
 		return rc;
-	if ((rc = starts(s, start, err)) < 0 || (rc = ends(s, &n, err)) < 0)
+	if ((rc = starts(s, start, err)) < 0 || (rc = ends(s, &n, err)) < 0 ||
+	    (rc = ksrc_follow(s, &s->start, err)) < 0)
 		return rc;
 	if (n == 0)
 		return s->available_now ? SL_EOF : SL_AGAIN;
@@ -609,258 +518,12 @@ static int ksrc_plan(void *vctx, const char *start, sl_strbuf *end, sl_error *er
 	return SL_OK;
 }
 
-/* ---- reading ----
- *
- * The rows of a range come out in one order, whatever the timing of the
- * fetches: partition by partition (the offset entry's order: topic, then
- * partition number), each in offset order - so a replay produces the same
- * rows in the same order, which a sink that numbers its rows (kafka)
- * relies on.  Every partition is fetched at once, each into a queue of its
- * own (not forwarded to the consumer's): the one whose rows go out is
- * read, the others fill up to queued.max.messages.kbytes and librdkafka
- * stops fetching them until they are read - memory stays bounded. */
-
-typedef struct kpart {
-	int64_t from, end; /* [from, end) */
-	rd_kafka_queue_t *q;
-} kpart;
-
-typedef struct kread {
-	ksrc *s;
-	kpart *p;      /* one per entry of s->end */
-	size_t n, cur; /* the partition whose rows go out now */
-	sl_emitter *out;
-} kread;
-
-static int flush_rows(ksrc *s, sl_emitter *out, sl_error *err)
-{
-	sl_batch *b;
-
-	if (sl_batch_builder_rows(s->bb) == 0)
-		return SL_OK;
-	b = sl_batch_builder_finish(s->bb);
-	s->bb_bytes = 0;
-	if (b == NULL)
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	return sl_emit(out, b);
-}
-
-static int append_headers(ksrc *s, rd_kafka_message_t *m)
-{
-	sl_builder *hb = sl_batch_builder_column(s->bb, COL_HEADERS), *eb, *kb, *vb;
-	rd_kafka_headers_t *hdrs = NULL;
-	const char *name;
-	const void *val;
-	size_t size;
-	int rc;
-
-	if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR || hdrs == NULL)
-		return sl_builder_append_null(hb);
-	eb = sl_builder_child(hb, 0);
-	kb = sl_builder_child(eb, 0);
-	vb = sl_builder_child(eb, 1);
-	rc = sl_builder_list_begin(hb);
-	for (size_t i = 0; rc >= 0 && rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == 0;
-	     i++) {
-		rc = sl_builder_append_string(kb, name, strlen(name));
-		if (rc >= 0)
-			rc = val ? sl_builder_append_string(vb, val, size) : sl_builder_append_null(vb);
-		if (rc >= 0)
-			rc = sl_builder_append_struct(eb);
-	}
-	return rc < 0 ? rc : sl_builder_list_end(hb);
-}
-
-/* One message as a row; a batch goes out when enough rows are held. */
-static int append_row(kread *r, rd_kafka_message_t *m, sl_error *err)
-{
-	ksrc *s = r->s;
-	rd_kafka_timestamp_type_t tt;
-	int64_t ts = rd_kafka_message_timestamp(m, &tt);
-	const char *topic = rd_kafka_topic_name(m->rkt);
-	sl_batch_builder *bb = s->bb;
-	int rc = SL_OK;
-
-	rc |= m->key ? sl_builder_append_string(sl_batch_builder_column(bb, COL_KEY), m->key,
-	                                        m->key_len)
-	             : sl_builder_append_null(sl_batch_builder_column(bb, COL_KEY));
-	rc |= m->payload ? sl_builder_append_string(sl_batch_builder_column(bb, COL_VALUE),
-	                                            m->payload, m->len)
-	                 : sl_builder_append_null(sl_batch_builder_column(bb, COL_VALUE));
-	rc |= sl_builder_append_string(sl_batch_builder_column(bb, COL_TOPIC), topic, strlen(topic));
-	rc |= sl_builder_append_int64(sl_batch_builder_column(bb, COL_PARTITION), m->partition);
-	rc |= sl_builder_append_int64(sl_batch_builder_column(bb, COL_OFFSET), m->offset);
-	rc |= ts >= 0 ? sl_builder_append_int64(sl_batch_builder_column(bb, COL_TS), ts * 1000)
-	              : sl_builder_append_null(sl_batch_builder_column(bb, COL_TS));
-	rc |= sl_builder_append_int64(sl_batch_builder_column(bb, COL_TS_TYPE),
-	                              tt == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? 1 : 0);
-	if (s->headers)
-		rc |= append_headers(s, m);
-	if (rc < 0)
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	s->bb_bytes += m->len + m->key_len + 48;
-	if (sl_batch_builder_rows(bb) >= KSRC_BATCH_ROWS || s->bb_bytes >= KSRC_BATCH_BYTES)
-		return flush_rows(s, r->out, err);
-	return SL_OK;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* One message or event of the current partition; *done: it reached the
- * end of its range. */
-static int on_message(kread *r, rd_kafka_message_t *m, bool *done, sl_error *err)
-{
-	ksrc *s = r->s;
-	kpart *p = &r->p[r->cur];
-	const kafka_tp *e = &s->end.v[r->cur];
-
-	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-		*done = m->offset >= p->end;
-		return SL_OK;
-	}
-	if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
-		*done = true;
-		return data_loss(s, e->topic, e->partition, m->offset, p->end,
-		                 "the offset is gone while it was read", err);
-	}
-	if (m->err) {
-		if (rd_kafka_fatal_error(s->rk, NULL, 0))
-			return sl_error_set(err, SL_EIO, "topic %s partition %d: %s", e->topic,
-			                    (int)e->partition, rd_kafka_message_errstr(m));
-		sl_log(s->st, SL_LOG_WARN, "topic %s partition %d: %s (retrying)", e->topic,
-		       (int)e->partition, rd_kafka_message_errstr(m));
-		return SL_OK;
-	}
-	if (m->offset >= p->end) { /* beyond the range (past a control record) */
-		*done = true;
-		return SL_OK;
-	}
-	*done = m->offset + 1 >= p->end;
-	return m->offset < p->from ? SL_OK : append_row(r, m, err);
-}
-
-/* Errors that are not a partition's arrive on the consumer's queue. */
-static int client_events(ksrc *s, sl_error *err)
-{
-	rd_kafka_message_t *m;
-
-	while ((m = rd_kafka_consumer_poll(s->rk, 0)) != NULL) {
-		int fatal = m->err && rd_kafka_fatal_error(s->rk, NULL, 0);
-
-		if (fatal)
-			sl_error_set(err, SL_EIO, "kafka: %s", rd_kafka_message_errstr(m));
-		else if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-			sl_log(s->st, SL_LOG_WARN, "kafka: %s (retrying)", rd_kafka_message_errstr(m));
-		rd_kafka_message_destroy(m);
-		if (fatal)
-			return SL_EIO;
-	}
-	return SL_OK;
-}
-
-/* Each partition of the range that has data gets its own queue, then is
- * assigned at its start. */
-static int assign_range(kread *r, sl_error *err)
-{
-	ksrc *s = r->s;
-	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)s->end.n + 1);
-	rd_kafka_resp_err_t e;
-
-	r->p = calloc(s->end.n + 1, sizeof(*r->p));
-	r->n = s->end.n;
-	if (l == NULL || r->p == NULL) {
-		if (l != NULL)
-			rd_kafka_topic_partition_list_destroy(l);
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < s->end.n; i++) {
-		const kafka_tp *a = kafka_tps_find(&s->start, s->end.v[i].topic, s->end.v[i].partition);
-		kpart *p = &r->p[i];
-
-		p->end = s->end.v[i].offset;
-		p->from = a ? a->offset : p->end;
-		if (p->from >= p->end)
-			continue;
-		p->q = rd_kafka_queue_get_partition(s->rk, s->end.v[i].topic, s->end.v[i].partition);
-		if (p->q == NULL) {
-			rd_kafka_topic_partition_list_destroy(l);
-			return sl_error_set(err, SL_ENOMEM, "out of memory");
-		}
-		rd_kafka_queue_forward(p->q, NULL);
-		rd_kafka_topic_partition_list_add(l, s->end.v[i].topic, s->end.v[i].partition)
-		    ->offset = p->from;
-	}
-	e = rd_kafka_assign(s->rk, l);
-	rd_kafka_topic_partition_list_destroy(l);
-	if (e)
-		return sl_error_set(err, SL_EIO, "cannot assign the partitions: %s",
-		                    rd_kafka_err2str(e));
-	return SL_OK;
-}
-
-static void read_free(kread *r)
-{
-	for (size_t j = 0; r->p != NULL && j < r->n; j++)
-		if (r->p[j].q != NULL)
-			rd_kafka_queue_destroy(r->p[j].q);
-	free(r->p);
-}
-
-/* Reads the current partition to the end of its range. */
-static int read_partition(kread *r, sl_error *err)
-{
-	ksrc *s = r->s;
-	kpart *p = &r->p[r->cur];
-	rd_kafka_message_t *msgs[1024];
-	int64_t last_progress = now_ms();
-	bool done = false;
-	int rc = SL_OK;
-
-	while (!done && rc >= 0) {
-		/* What is there, at once; else wait for one message. */
-		ssize_t n = rd_kafka_consume_batch_queue(p->q, 0, msgs, 1024);
-
-		if (n == 0) {
-			msgs[0] = rd_kafka_consume_queue(p->q, KSRC_POLL_MS);
-			n = msgs[0] != NULL;
-		}
-		if (n < 0)
-			return sl_error_set(err, SL_EIO, "cannot consume: %s",
-			                    rd_kafka_err2str(rd_kafka_last_error()));
-		for (ssize_t i = 0; i < n; i++) {
-			if (rc >= 0 && !done)
-				rc = on_message(r, msgs[i], &done, err);
-			rd_kafka_message_destroy(msgs[i]);
-		}
-		if (n > 0) {
-			last_progress = now_ms();
-			continue;
-		}
-		if ((rc = client_events(s, err)) < 0)
-			break;
-		if (sl_stopping(s->st))
-			rc = sl_error_set(err, SL_ESTATE, "stopped while reading a batch");
-		else if (now_ms() - last_progress > s->timeout_ms)
-			rc = sl_error_set(err, SL_EIO,
-			                  "topic %s partition %d: no data from the brokers for %lld ms "
-			                  "while reading the batch's range (fetch_timeout)",
-			                  s->end.v[r->cur].topic, (int)s->end.v[r->cur].partition,
-			                  (long long)s->timeout_ms);
-	}
-	return rc;
-}
+/* ---- reading (fetch.c) ---- */
 
 static int ksrc_read(void *vctx, const char *start, const char *end, const sl_batch_ctx *bc,
                      sl_emitter *out, sl_error *err)
 {
 	ksrc *s = vctx;
-	kread r = {s, NULL, 0, 0, out};
 	int rc;
 
 	(void)bc;
@@ -870,21 +533,13 @@ static int ksrc_read(void *vctx, const char *start, const char *end, const sl_ba
 		return rc;
 	/* A replay comes without a plan: the client learns the partitions'
 	 * leaders first, or its first fetch waits for a metadata refresh. */
-	if (!s->discovered && (rc = discover(s, err)) < 0)
+	if (s->meta_at == 0 && (rc = discover(s, err)) < 0)
 		return rc;
 	if ((rc = kafka_tps_parse(start, &s->start, err)) < 0 ||
 	    (rc = kafka_tps_parse_under(end, "$start", &s->start, err)) < 0 ||
-	    (rc = kafka_tps_parse(end, &s->end, err)) < 0 || (rc = assign_range(&r, err)) < 0)
-		goto out;
-	for (r.cur = 0; r.cur < r.n && rc >= 0; r.cur++)
-		if (r.p[r.cur].q != NULL)
-			rc = read_partition(&r, err);
-	if (rc >= 0)
-		rc = flush_rows(s, out, err);
-out:
-	rd_kafka_assign(s->rk, NULL);
-	read_free(&r);
-	return rc;
+	    (rc = kafka_tps_parse(end, &s->end, err)) < 0)
+		return rc;
+	return ksrc_read_range(s, out, err);
 }
 
 /* ---- the descriptor ---- */
