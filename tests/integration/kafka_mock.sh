@@ -32,7 +32,6 @@ kafka_cmd rtt 1 50
 kafka_cmd rtt 1 0
 kafka_cmd leader invoices 0 3
 kafka_cmd error Produce NOT_LEADER_FOR_PARTITION 2
-kafka_cmd broker-error 1 Fetch REQUEST_TIMED_OUT 1 10
 kafka_cmd clear Produce
 kafka_cmd topic later 2
 kcat -L -b "$KAFKA" -t later | grep -q 'topic "later" with 2 partitions' || fail "topic 'later' not created"
@@ -43,6 +42,14 @@ echo "down 9" >"$KAFKA_CTL"
 sleep 0.2
 expect_grep "error down 9: no such broker" "$KAFKA_OUT"
 [ "$(kafka_count invoices)" = 3 ] || fail "the messages did not survive the faults"
+# An injected error reaches a client: its answer comes 1.5 s late (kcat
+# then fails or fetches again, as librdkafka decides).
+echo "x" | kafka_produce one
+kafka_cmd leader one 0 1
+kafka_cmd broker-error 1 Fetch REQUEST_TIMED_OUT 1 1500
+t0=$(date +%s%N)
+timeout 30 kcat -C -b "$KAFKA" -t one -e -q -X fetch.wait.max.ms=5 >/dev/null 2>&1 || true
+[ $((($(date +%s%N) - t0) / 1000000)) -ge 1400 ] || fail "the injected fetch error did not delay kcat"
 
 # The end of standard input does not stop it; SIGTERM does, cleanly.
 "$KAFKA_MOCK" </dev/null >"$TMP/m2.out" 2>&1 &
