@@ -9,6 +9,7 @@
 #                             for its answer and fails the test on "error"
 #   kafka_produce TOPIC [KCAT-ARGS...] < LINES
 #   kafka_consume TOPIC [KCAT-ARGS...]   every message, to stdout, then exits
+#                             (read again when kcat fails: an injected fault)
 #   kafka_count TOPIC         the number of messages in a topic
 #   kafka_stop                stops the server (SIGTERM) and waits for it
 
@@ -55,11 +56,20 @@ kafka_produce() {
 }
 
 kafka_consume() {
-	local topic=$1
+	local topic=$1 i
 	shift
-	# (a short broker wait: kcat -e waits that long per partition at its end)
-	timeout 60 kcat -C -b "$KAFKA" -t "$topic" -e -q -X fetch.wait.max.ms=5 "$@" ||
-		fail "kcat could not read $topic"
+	# (a short broker wait: kcat -e waits that long per partition at its
+	# end; kcat gives up on an error a fault test injected: read again)
+	for i in 1 2 3; do
+		if timeout 60 kcat -C -b "$KAFKA" -t "$topic" -e -q -X fetch.wait.max.ms=5 "$@" \
+			>"$TMP/kafka.consume" 2>"$TMP/kafka.consume.err"; then
+			cat "$TMP/kafka.consume"
+			return 0
+		fi
+		sleep 0.2
+	done
+	cat "$TMP/kafka.consume.err" >&2
+	fail "kcat could not read $topic"
 }
 
 kafka_count() {
