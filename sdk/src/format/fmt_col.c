@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "fmt_col.h"
-#include "internal.h"
+#include "../data/data.h"
 
 static size_t values_bytes(sl_type_id id, int64_t rows)
 {

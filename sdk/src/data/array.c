@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "data.h"
 
 /* A buffer of len bytes (zeroed), len set. */
 static sl_buffer *buf_alloc(size_t len)

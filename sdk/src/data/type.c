@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "data.h"
 
 static sl_type prims[] = {
     {SL_TYPE_NULL, -1, 0, NULL},      {SL_TYPE_BOOL, -1, 0, NULL},   {SL_TYPE_INT64, -1, 0, NULL},

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "expr_internal.h"
+#include "../expr/expr_internal.h"
 #include "tspattern.h"
 
 #define US_PER_DAY 86400000000LL

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expr_internal.h"
+#include "../expr/expr_internal.h"
 #include "fmt_internal.h"
-#include "tspattern.h"
+#include "../util/tspattern.h"
 
 struct slf_tsfmt {
 	slt_pattern pat;

@@ -14,7 +14,7 @@
 #include <strings.h>
 
 #include "expr_funcs.h"
-#include "tspattern.h"
+#include "../util/tspattern.h"
 
 #define US_PER_DAY 86400000000LL
 

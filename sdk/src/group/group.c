@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "../data/data.h"
 #include <sluice/sl_group.h>
 
 typedef struct gkey {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "../data/data.h"
 #include <sluice/sl_group.h>
 
 int sl_value_kind_of(sl_type_id id)

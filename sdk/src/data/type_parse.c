@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "data.h"
 
 #define MAX_DEPTH 64
 

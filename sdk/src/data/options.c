@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "data.h"
 #include <sluice/sl_options.h>
 
 struct opt_value {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "../data/data.h"
 
 struct unit {
 	const char *name;
