@@ -31,7 +31,6 @@
 
 #include <jansson.h>
 
-#include "../common/slplug.h"
 #include "kafka.h"
 
 #define KSINK_SCAN_MS 100
@@ -342,7 +341,7 @@ static int read_intent(ksink *k, sl_error *err)
 
 static int write_intent(ksink *k, sl_error *err)
 {
-	sl_strbuf sb = {0};
+	sl_strbuf sb = {0}, path = {0};
 	int rc;
 
 	if (sl_strbuf_printf(&sb, "{\"batch\":%lld,\"offsets\":", (long long)k->intent_batch) < 0 ||
@@ -350,10 +349,15 @@ static int write_intent(ksink *k, sl_error *err)
 		sl_strbuf_free(&sb);
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	}
-	rc = slp_mkdirs(k->dir, NULL, err);
+	if (sl_strbuf_printf(&path, "%s/intent", k->dir) < 0) {
+		sl_strbuf_free(&sb);
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	}
+	rc = sl_mkdirs(k->dir, err);
 	if (rc >= 0)
-		rc = slp_write_atomic(k->dir, "intent", sb.buf, sb.len, err);
+		rc = sl_write_file(path.buf, sb.buf, sb.len, SL_FILE_SYNC, err);
 	sl_strbuf_free(&sb);
+	sl_strbuf_free(&path);
 	return rc;
 }
 

@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/slplug.h"
 #include "ksrc.h"
 
 /* ---- options ---- */
@@ -447,16 +446,14 @@ static int initial_offsets(ksrc *s, const char **out, sl_error *err)
 		*out = s->initial;
 		return SL_OK;
 	}
+	if ((rc = starts(s, NULL, err)) >= 0 &&
+	    (kafka_tps_format(&s->start, &sb) < 0 || sl_strbuf_puts(&sb, "\n") < 0 ||
+	     (s->chk_dir != NULL && path == NULL)))
+		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
+	if (rc >= 0 && s->chk_dir != NULL && (rc = sl_mkdirs(s->chk_dir, err)) >= 0)
+		rc = sl_write_file(path, sb.buf, sb.len, SL_FILE_SYNC, err);
 	free(path);
-	if ((rc = starts(s, NULL, err)) < 0)
-		return rc;
-	if (kafka_tps_format(&s->start, &sb) < 0 || sl_strbuf_puts(&sb, "\n") < 0) {
-		sl_strbuf_free(&sb);
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	}
-	if (s->chk_dir != NULL && ((rc = slp_mkdirs(s->chk_dir, NULL, err)) < 0 ||
-	                           (rc = slp_write_atomic(s->chk_dir, "initial", sb.buf, sb.len,
-	                                                  err)) < 0)) {
+	if (rc < 0) {
 		sl_strbuf_free(&sb);
 		return rc;
 	}

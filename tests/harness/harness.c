@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugins/common/slplug.h"
 #include "harness_event.h"
 
 typedef struct slh_metric_entry {
@@ -418,7 +417,7 @@ int64_t slh_out_rows(const slh *h)
 
 static void render_value(sl_strbuf *sb, const sl_array *a, int64_t i)
 {
-	char tmp[SLP_FMT_MAX];
+	char tmp[SL_TEXT_MAX];
 
 	if (a->type->id == SL_TYPE_NULL || !sl_array_valid(a, i)) {
 		sl_strbuf_puts(sb, "null");
@@ -432,11 +431,11 @@ static void render_value(sl_strbuf *sb, const sl_array *a, int64_t i)
 		sl_strbuf_printf(sb, "%" PRId64, sl_array_i64(a)[i]);
 		break;
 	case SL_TYPE_DOUBLE:
-		slp_fmt_double(tmp, sl_array_f64(a)[i]);
+		sl_format_double(sl_array_f64(a)[i], tmp);
 		sl_strbuf_puts(sb, tmp);
 		break;
 	case SL_TYPE_TIMESTAMP:
-		slp_fmt_ts_show(tmp, sl_array_i64(a)[i]);
+		sl_format_timestamp(sl_array_i64(a)[i], tmp);
 		sl_strbuf_puts(sb, tmp);
 		break;
 	case SL_TYPE_STRING:

@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../plugins/common/slplug.h"
 #include "../harness/harness.h"
 
 /* ---- files ---- */
@@ -1054,40 +1053,6 @@ static void test_read_sink_output(void)
 	rmrf(dir);
 }
 
-/* ---- the common helpers behind them ---- */
-
-static void test_helpers(void)
-{
-	int64_t us = 0;
-	unsigned char out[16];
-	sl_strbuf sb = {0};
-
-	CU_ASSERT_EQUAL(slp_parse_ts("2020-07-25T14:55:00.348Z", 24, &us), SL_OK);
-	CU_ASSERT_EQUAL(us, 1595688900348000LL);
-	CU_ASSERT_EQUAL(slp_parse_ts("2020-07-25", 10, &us), SL_OK);
-	CU_ASSERT_EQUAL(us, 1595635200000000LL);
-	CU_ASSERT_EQUAL(slp_parse_ts("1969-12-31T23:59:59.999999", 26, &us), SL_OK);
-	CU_ASSERT_EQUAL(us, -1);
-	CU_ASSERT_EQUAL(slp_parse_ts("2020-07-25T16:55-0200", 21, &us), SL_OK);
-	CU_ASSERT_EQUAL(us, 1595703300000000LL);
-	CU_ASSERT_EQUAL(slp_parse_ts("2020-02-30", 10, &us), SL_EINVAL);
-	CU_ASSERT_EQUAL(slp_parse_ts("2020-07-25T25:00", 16, &us), SL_EINVAL);
-	CU_ASSERT_EQUAL(slp_parse_ts("2020-07-25x", 11, &us), SL_EINVAL);
-	CU_ASSERT_EQUAL(slp_parse_ts("", 0, &us), SL_EINVAL);
-	CU_ASSERT_EQUAL(slp_base64_decode("aGkh", 4, out), 3);
-	CU_ASSERT_EQUAL(memcmp(out, "hi!", 3), 0);
-	CU_ASSERT_EQUAL(slp_base64_decode("aGk=", 4, out), 2);
-	CU_ASSERT_EQUAL(slp_base64_decode("a", 1, out), -1);
-	CU_ASSERT_EQUAL(slp_base64_decode("a*==", 4, out), -1);
-	CU_ASSERT(slp_utf8_valid("h\xc3\xa9llo", 6));
-	CU_ASSERT(!slp_utf8_valid("\xc3", 1));
-	CU_ASSERT(!slp_utf8_valid("\xc0\xaf", 2));
-	CU_ASSERT(!slp_utf8_valid("\xed\xa0\x80", 3));
-	slp_json_str(&sb, "a\"\\\n\x01", 5);
-	check_text(sb.buf, "\"a\\\"\\\\\\n\\u0001\"");
-	sl_strbuf_free(&sb);
-}
-
 /* ---- the decode measurement (not a test) ---- */
 
 static double now_s(void)
@@ -1161,7 +1126,6 @@ int main(void)
 	    {"file sink", "crash point sink-write", test_sink_crash},
 	    {"file sink", "formats csv and avro, read back", test_sink_formats},
 	    {"file sink", "a schema the format cannot write", test_sink_errors},
-	    {"common", "timestamps, base64, UTF-8, JSON strings", test_helpers},
 	};
 	CU_pSuite suite = NULL;
 	const char *last = "";

@@ -11,10 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../plugins/common/slplug.h"
 #include "../harness/harness.h"
 
-#define TS_2019_02_05_10_05 1549361100000000LL
 
 static void sleep_ms(int ms)
 {
@@ -73,76 +71,6 @@ static void check_text(const char *got, const char *want)
 		fprintf(stderr, "\n--- want:\n%s--- got:\n%s---\n", want, got);
 }
 
-/* ---- common helpers ---- */
-
-static void test_fmt_double(void)
-{
-	static const struct {
-		double d;
-		const char *s;
-	} cases[] = {{1896.0, "1896.0"},
-	             {0.1, "0.1"},
-	             {1.0e10, "1.0E10"},
-	             {-2.5, "-2.5"},
-	             {1.0e7, "1.0E7"},
-	             {9999999.0, "9999999.0"},
-	             {0.001, "0.001"},
-	             {0.0001, "1.0E-4"},
-	             {1.234e-5, "1.234E-5"},
-	             {0.0, "0.0"},
-	             {-0.0, "-0.0"},
-	             {100.0, "100.0"},
-	             {1.0 / 3, "0.3333333333333333"},
-	             {123456.789, "123456.789"},
-	             {1e300, "1.0E300"},
-	             {4.9e-324, "4.9E-324"},
-	             {2.0 / 3, "0.6666666666666666"},
-	             {1e23, "1.0E23"}};
-	char buf[SLP_FMT_MAX];
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		slp_fmt_double(buf, cases[i].d);
-		check_text(buf, cases[i].s);
-	}
-	slp_fmt_double(buf, 0.0 / 0.0);
-	check_text(buf, "NaN");
-	slp_fmt_double(buf, -1.0 / 0.0);
-	check_text(buf, "-Infinity");
-}
-
-static void test_fmt_timestamp(void)
-{
-	char buf[SLP_FMT_MAX];
-
-	slp_fmt_ts_show(buf, TS_2019_02_05_10_05);
-	check_text(buf, "2019-02-05 10:05:00");
-	slp_fmt_ts_show(buf, TS_2019_02_05_10_05 + 348000);
-	check_text(buf, "2019-02-05 10:05:00.348");
-	slp_fmt_ts_show(buf, TS_2019_02_05_10_05 + 1);
-	check_text(buf, "2019-02-05 10:05:00.000001");
-	slp_fmt_ts_show(buf, -1);
-	check_text(buf, "1969-12-31 23:59:59.999999");
-	slp_fmt_ts_iso(buf, 1595688900348000LL);
-	check_text(buf, "2020-07-25T14:55:00.348Z");
-	slp_fmt_ts_iso(buf, 0);
-	check_text(buf, "1970-01-01T00:00:00.000Z");
-	slp_fmt_ts_show(buf, 951782400000000LL); /* a leap day */
-	check_text(buf, "2000-02-29 00:00:00");
-}
-
-static void test_json_get_int(void)
-{
-	int64_t v = 0;
-
-	CU_ASSERT_EQUAL(slp_json_get_int("{\"value\": 12, \"start_us\": -5}", "start_us", &v),
-	                SL_OK);
-	CU_ASSERT_EQUAL(v, -5);
-	CU_ASSERT_EQUAL(slp_json_get_int("{\"value\": 12}", "value", &v), SL_OK);
-	CU_ASSERT_EQUAL(v, 12);
-	CU_ASSERT_EQUAL(slp_json_get_int("{\"x\": \"value\"}", "value", &v), SL_ENOTFOUND);
-	CU_ASSERT_EQUAL(slp_json_get_int("{\"line\": x}", "line", &v), SL_EINVAL);
-}
-
 /* ---- rate ---- */
 
 static void test_rate_fast(void)
@@ -168,8 +96,8 @@ static void test_rate_fast(void)
 	CU_ASSERT(slh_plugin(h)->flags & SL_PLUGIN_REPLAYABLE);
 
 	CU_ASSERT_EQUAL(slh_pull(h), SL_OK);
-	CU_ASSERT_EQUAL(slp_json_get_int(slh_offset(h), "value", &start_us), SL_OK);
-	CU_ASSERT_EQUAL(slp_json_get_int(slh_offset(h), "start_us", &start_us), SL_OK);
+	CU_ASSERT_EQUAL(sl_json_get_int(slh_offset(h), "value", &start_us), SL_OK);
+	CU_ASSERT_EQUAL(sl_json_get_int(slh_offset(h), "start_us", &start_us), SL_OK);
 	CU_ASSERT_EQUAL_FATAL(slh_n_out(h), 1);
 	{
 		const sl_batch *b = slh_out(h, 0);
@@ -212,7 +140,7 @@ static void test_rate_timestamps(void)
 	}
 	CU_ASSERT_EQUAL(rc, SL_EOF);
 	CU_ASSERT_EQUAL(slh_out_rows(h), 7);
-	CU_ASSERT_EQUAL(slp_json_get_int(slh_offset(h), "start_us", &start_us), SL_OK);
+	CU_ASSERT_EQUAL(sl_json_get_int(slh_offset(h), "start_us", &start_us), SL_OK);
 	for (size_t b = 0; b < slh_n_out(h); b++) {
 		const sl_batch *bt = slh_out(h, b);
 		for (int64_t i = 0; i < bt->n_rows; i++, rows++) {
@@ -914,9 +842,6 @@ int main(void)
 		const char *suite, *name;
 		CU_TestFunc fn;
 	} tests[] = {
-	    {"common", "java double format", test_fmt_double},
-	    {"common", "timestamp formats", test_fmt_timestamp},
-	    {"common", "offset parsing", test_json_get_int},
 	    {"rate", "values, planning time, EOF at total", test_rate_fast},
 	    {"rate", "timestamps at a rate, replay", test_rate_timestamps},
 	    {"rate", "chunks of 65536 rows", test_rate_chunks},

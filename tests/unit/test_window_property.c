@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../plugins/common/slplug.h"
 #include "../harness/harness.h"
 
 #define UNIT ((int64_t)60000000) /* a minute */
@@ -201,9 +200,9 @@ static int cmp_wptr(const void *pa, const void *pb)
 
 static void put_ts(sl_strbuf *sb, int64_t us)
 {
-	char tmp[SLP_FMT_MAX];
+	char tmp[SL_TEXT_MAX];
 
-	slp_fmt_ts_show(tmp, us);
+	sl_format_timestamp(us, tmp);
 	sl_strbuf_puts(sb, tmp);
 }
 
@@ -219,7 +218,7 @@ static void ref_render(tcase *c, const bool *emit, sl_strbuf *sb)
 	qsort(order, (size_t)n, sizeof(order[0]), cmp_wptr);
 	for (int i = 0; i < n; i++) {
 		rwin *w = order[i];
-		char d[SLP_FMT_MAX];
+		char d[SL_TEXT_MAX];
 		int nd = 0;
 		if (w->key != cur) {
 			cur = w->key;
@@ -242,7 +241,7 @@ static void ref_render(tcase *c, const bool *emit, sl_strbuf *sb)
 		put_ts(sb, w->end);
 		sl_strbuf_printf(sb, ", %" PRId64, w->n);
 		if (w->nv > 0) {
-			slp_fmt_double(d, (double)w->sum / (double)w->nv);
+			sl_format_double((double)w->sum / (double)w->nv, d);
 			sl_strbuf_printf(sb,
 			                 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %s",
 			                 w->sum, w->mn, w->mx, w->nv, d);

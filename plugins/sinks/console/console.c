@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../common/slplug.h"
 
 #define TRUNCATE_AT 20
 #define MIN_COL_WIDTH 3
@@ -114,7 +113,7 @@ static int console_process(void *vctx, size_t port, const sl_batch *in, const sl
 
 static int show_value(sl_strbuf *sb, const sl_array *a, int64_t i)
 {
-	char tmp[SLP_FMT_MAX];
+	char tmp[SL_TEXT_MAX];
 	size_t n;
 	int rc = SL_OK;
 
@@ -127,10 +126,10 @@ static int show_value(sl_strbuf *sb, const sl_array *a, int64_t i)
 		n = (size_t)snprintf(tmp, sizeof(tmp), "%" PRId64, sl_array_i64(a)[i]);
 		return sl_strbuf_append(sb, tmp, n);
 	case SL_TYPE_DOUBLE:
-		n = slp_fmt_double(tmp, sl_array_f64(a)[i]);
+		n = sl_format_double(sl_array_f64(a)[i], tmp);
 		return sl_strbuf_append(sb, tmp, n);
 	case SL_TYPE_TIMESTAMP:
-		n = slp_fmt_ts_show(tmp, sl_array_i64(a)[i]);
+		n = sl_format_timestamp(sl_array_i64(a)[i], tmp);
 		return sl_strbuf_append(sb, tmp, n);
 	case SL_TYPE_STRING: {
 		sl_strview v = sl_array_str(a, i);

@@ -34,7 +34,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../common/slplug.h"
 #include "file_sink.h"
 
 #define FLUSH_AT (1u << 20)
@@ -60,7 +59,7 @@ typedef struct file_ctx {
 	sl_format_kind kind;
 	const char *ext;     /* "json", "csv", "avro" */
 	sl_schema *schema;   /* the input's */
-	slp_fmtopts fo;      /* encoder options (avro_schema: the derived one) */
+	sl_format_config fo;      /* encoder options (avro_schema: the derived one) */
 	char *avsc;          /* Avro: the schema written into each part */
 	sl_encoder *enc;     /* the open part's */
 	sl_strbuf buf;  /* encoded rows not yet written */
@@ -105,7 +104,7 @@ static void file_destroy(void *vctx)
 	sl_strbuf_free(&ctx->buf);
 	sl_strbuf_free(&ctx->path);
 	sl_type_unref(ctx->schema);
-	slp_fmtopts_free(&ctx->fo);
+	sl_format_config_free(&ctx->fo);
 	free(ctx->avsc);
 	free(ctx->dir);
 	free(ctx->log_dir);
@@ -179,7 +178,7 @@ static int prepare_format(file_ctx *ctx, const sl_stage_init *init, sl_error *er
 	                                          : SL_FORMAT_JSON;
 	ctx->ext = ctx->kind == SL_FORMAT_CSV ? "csv" : ctx->kind == SL_FORMAT_AVRO_FILE ? "avro" : "json";
 	ctx->schema = sl_type_ref(init->input_schemas[0]);
-	if ((rc = slp_fmtopts_load(&ctx->fo, init->options, err)) < 0)
+	if ((rc = sl_format_config_load(&ctx->fo, init->options, err)) < 0)
 		return rc;
 	if (ctx->kind == SL_FORMAT_AVRO_FILE) {
 		rc = sl_schema_to_avro(ctx->schema, ctx->fo.o.record_name,
@@ -244,9 +243,11 @@ static int file_create(const sl_stage_init *init, void **out_ctx, sl_schema **ou
 	if (!init->dry_run) {
 		int64_t last;
 
-		if ((rc = slp_mkdirs(path, "path", err)) < 0 ||
-		    (rc = slp_mkdirs(ctx->log_dir, "path", err)) < 0)
+		if ((rc = sl_mkdirs(path, err)) < 0 || (rc = sl_mkdirs(ctx->log_dir, err)) < 0) {
+			if (err != NULL)
+				err->option = "path";
 			goto fail;
+		}
 		last = tidy_dirs(ctx);
 		if (init->checkpoint_dir == NULL && last >= 0) {
 			ctx->base = last + 1;
@@ -267,7 +268,7 @@ fail:
 
 static int flush_buf(file_ctx *ctx, sl_error *err)
 {
-	int e = slp_write_all(ctx->fd, ctx->buf.buf, ctx->buf.len);
+	int e = sl_write_all(ctx->fd, ctx->buf.buf, ctx->buf.len);
 
 	if (e < 0) {
 		part_path(ctx, ctx->n_parts - 1, true);
@@ -398,17 +399,17 @@ static int write_manifest(file_ctx *ctx, sl_error *err)
 		if (rc >= 0 && k > 0)
 			rc = sl_strbuf_puts(&json, ",");
 		if (rc >= 0)
-			rc = slp_json_str(&json, name.buf, name.len);
+			rc = sl_json_append_string(&json, name.buf, name.len);
 	}
 	if (rc >= 0)
 		rc = sl_strbuf_puts(&json, "]\n");
 	sl_strbuf_reset(&name);
 	if (rc >= 0)
-		rc = sl_strbuf_printf(&name, "%" PRId64, ctx->out_id);
+		rc = sl_strbuf_printf(&name, "%s/%" PRId64, ctx->log_dir, ctx->out_id);
 	if (rc < 0)
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 	else
-		rc = slp_write_atomic(ctx->log_dir, name.buf, json.buf, json.len, err);
+		rc = sl_write_file(name.buf, json.buf, json.len, SL_FILE_SYNC, err);
 	sl_strbuf_free(&json);
 	sl_strbuf_free(&name);
 	return rc;
@@ -439,7 +440,7 @@ static int file_end_batch(void *vctx, const sl_batch_ctx *bc, sl_emitter *out, s
 			goto out;
 		}
 	}
-	if (ctx->n_parts > 0 && (rc = slp_fsync_dir(ctx->dir, err)) < 0)
+	if (ctx->n_parts > 0 && (rc = sl_fsync_dir(ctx->dir, err)) < 0)
 		goto out;
 	if ((rc = write_manifest(ctx, err)) < 0)
 		goto out;

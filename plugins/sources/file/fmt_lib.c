@@ -30,7 +30,7 @@
 
 typedef struct lib_fmt {
 	sl_format_kind kind;
-	slp_fmtopts fo;       /* the decoders' options (strings owned) */
+	sl_format_config fo;       /* the decoders' options (strings owned) */
 	sl_decoder *dec;      /* json/csv: across files; avro: per file */
 	sl_builder *fname;    /* _filename of the rows the decoder holds */
 	int64_t named;        /* rows held that have their _filename */
@@ -55,7 +55,7 @@ static void lib_release(fsrc *s)
 	sl_builder_free(lf->fname);
 	sl_batch_builder_free(lf->dl);
 	sl_type_unref(lf->dl_schema);
-	slp_fmtopts_free(&lf->fo);
+	sl_format_config_free(&lf->fo);
 	sl_strbuf_free(&lf->scratch);
 	free(lf);
 	s->fmt_state = NULL;
@@ -130,7 +130,7 @@ static int lib_prepare(fsrc *s, const sl_stage_init *init, const char *schema,
 	           : strcmp(fmt, "avro") == 0 ? SL_FORMAT_AVRO_FILE
 	                                      : SL_FORMAT_JSON;
 	lf->dead_letter = sl_opt_bool(o, "dead_letter");
-	if ((rc = slp_fmtopts_load(&lf->fo, o, err)) < 0)
+	if ((rc = sl_format_config_load(&lf->fo, o, err)) < 0)
 		goto fail;
 	corrupt = lf->fo.o.corrupt_record_column;
 	if (corrupt == NULL || *corrupt == '\0') {
@@ -260,7 +260,7 @@ static int put_dead_letter(fsrc *s, lib_fmt *lf, const sl_bad_record *b, const c
 	rc |= sl_builder_append_int64(sl_batch_builder_column(lf->dl, 2), b->offset);
 	rc |= sl_builder_append_string(sl_batch_builder_column(lf->dl, 3), msg, strlen(msg));
 	c = sl_batch_builder_column(lf->dl, 4);
-	if (slp_utf8_valid(b->text, tlen)) {
+	if (sl_utf8_valid(b->text, tlen) == tlen) {
 		rc |= sl_builder_append_string(c, b->text, tlen);
 	} else {
 		sl_strbuf_reset(&lf->scratch);

@@ -26,7 +26,6 @@
 
 #include <sluice/sluice.h>
 
-#include "../../common/slplug.h"
 
 /* Rows per emitted batch, and bytes of input after which a batch is emitted
  * early (string columns hold at most 2 GiB). */

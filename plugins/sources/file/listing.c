@@ -86,7 +86,7 @@ static int consider(fsrc *s, int dfd, const char *name, int64_t order)
 		}
 		return SL_OK;
 	}
-	if (!slp_utf8_valid(name, len)) {
+	if (sl_utf8_valid(name, len) != len) {
 		/* Offsets are JSON text: such a name cannot be logged. */
 		r = fsrc_map_put(&s->done, name, len);
 		if (r == NULL)
@@ -320,7 +320,7 @@ static int copy_file(const char *src, const char *dir, const char *name)
 			e = n < 0 ? errno : 0;
 			break;
 		}
-		if ((e = -slp_write_all(out, buf, (size_t)n)) != 0)
+		if ((e = -sl_write_all(out, buf, (size_t)n)) != 0)
 			break;
 	}
 	if (e == 0 && fsync(out) < 0)

@@ -76,9 +76,9 @@ static int restore_one(void *arg, const void *key, size_t klen, const void *val,
 		s->oom = true;
 		return 1;
 	}
-	if (slp_json_get_int(s->scratch.buf, "batch", &r->batch) != SL_OK ||
-	    slp_json_get_int(s->scratch.buf, "size", &r->size) != SL_OK ||
-	    slp_json_get_int(s->scratch.buf, "mtime", &r->mtime_us) != SL_OK)
+	if (sl_json_get_int(s->scratch.buf, "batch", &r->batch) != SL_OK ||
+	    sl_json_get_int(s->scratch.buf, "size", &r->size) != SL_OK ||
+	    sl_json_get_int(s->scratch.buf, "mtime", &r->mtime_us) != SL_OK)
 		r->batch = r->size = r->mtime_us = -1; /* kept: read once all the same */
 	r->committed = true;
 	return 0;
@@ -155,8 +155,11 @@ static int check_dirs(fsrc *s, sl_error *err)
 		return sl_error_at(err, SL_EINVAL, "path", -1, "%s is not a directory", s->dir);
 	if (s->clean != FSRC_ARCHIVE)
 		return SL_OK;
-	if ((rc = slp_mkdirs(s->archive_dir, "archive_dir", err)) < 0)
+	if ((rc = sl_mkdirs(s->archive_dir, err)) < 0) {
+		if (err != NULL)
+			err->option = "archive_dir";
 		return rc;
+	}
 	if (stat(s->archive_dir, &ab) == 0 && ab.st_dev == sb.st_dev && ab.st_ino == sb.st_ino)
 		return sl_error_at(err, SL_EINVAL, "archive_dir", -1,
 		                   "must be another directory than path");
@@ -337,7 +340,7 @@ static int fsrc_plan(void *vctx, const char *start, sl_strbuf *end, sl_error *er
 	int64_t seq = -1;
 	int rc;
 
-	if (start != NULL && slp_json_get_int(start, "seq", &seq) != SL_OK)
+	if (start != NULL && sl_json_get_int(start, "seq", &seq) != SL_OK)
 		return sl_error_set(err, SL_EINVAL, "bad offset '%.200s': no \"seq\"", start);
 	if ((rc = fsrc_list(s, err)) < 0)
 		return rc;
@@ -349,7 +352,7 @@ static int fsrc_plan(void *vctx, const char *start, sl_strbuf *end, sl_error *er
 		if (i > 0)
 			rc = sl_strbuf_puts(end, ",");
 		if (rc >= 0)
-			rc = slp_json_str(end, s->files[i].name, strlen(s->files[i].name));
+			rc = sl_json_append_string(end, s->files[i].name, strlen(s->files[i].name));
 	}
 	if (rc >= 0)
 		rc = sl_strbuf_printf(end, "],\"seq\":%" PRId64 "}", seq + 1);

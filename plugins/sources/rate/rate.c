@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../../common/slplug.h"
 
 #define RATE_CHUNK 65536
 
@@ -97,8 +96,8 @@ static int parse_offset(rate_ctx *ctx, const char *text, int64_t *value, int64_t
 		*start_us = ctx->start_us;
 		return SL_OK;
 	}
-	if (slp_json_get_int(text, "value", value) != SL_OK ||
-	    slp_json_get_int(text, "start_us", start_us) != SL_OK)
+	if (sl_json_get_int(text, "value", value) != SL_OK ||
+	    sl_json_get_int(text, "start_us", start_us) != SL_OK)
 		return sl_error_set(err, SL_EINVAL,
 		                    "bad offset '%s': expected {\"value\": N, \"start_us\": T}",
 		                    text);

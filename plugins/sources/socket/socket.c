@@ -23,7 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../common/slplug.h"
 
 #define SEG_LINES 65536
 #define SEG_BYTES (1u << 20)
@@ -413,7 +412,7 @@ static int parse_line_offset(const sock_ctx *ctx, const char *text, int64_t *lin
 		*line = 0;
 		return SL_OK;
 	}
-	if (slp_json_get_int(text, "line", &v) != SL_OK || v < ctx->origin)
+	if (sl_json_get_int(text, "line", &v) != SL_OK || v < ctx->origin)
 		return sl_error_set(err, SL_EINVAL, "bad offset '%s': expected {\"line\": N}",
 		                    text);
 	*line = v - ctx->origin;
@@ -454,7 +453,7 @@ static int sock_plan(void *vctx, const char *start, sl_strbuf *end, sl_error *er
 		 * logged ones (what came before is lost: at-most-once). */
 		int64_t v;
 		ctx->planned = true;
-		if (start != NULL && slp_json_get_int(start, "line", &v) == SL_OK && v > 0)
+		if (start != NULL && sl_json_get_int(start, "line", &v) == SL_OK && v > 0)
 			ctx->origin = v;
 	}
 	if ((rc = parse_line_offset(ctx, start, &from, err)) < 0)

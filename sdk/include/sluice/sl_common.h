@@ -82,6 +82,9 @@ typedef struct sl_strbuf {
 } sl_strbuf;
 
 int sl_strbuf_append(sl_strbuf *sb, const char *s, size_t len);
+/* Makes room for `extra` more bytes and a NUL after sb->len, so that a
+ * writer may fill sb->buf + sb->len directly and then advance sb->len. */
+int sl_strbuf_reserve(sl_strbuf *sb, size_t extra);
 int sl_strbuf_puts(sl_strbuf *sb, const char *s);
 int sl_strbuf_printf(sl_strbuf *sb, const char *fmt, ...) SL_PRINTF(2, 3);
 void sl_strbuf_reset(sl_strbuf *sb); /* len = 0, keeps memory */

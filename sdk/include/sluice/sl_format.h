@@ -134,12 +134,28 @@ typedef struct sl_format_options {
 
 void sl_format_options_init(sl_format_options *o);
 /* Sets one option by its Spark name (case-insensitive; "delimiter" is
- * "sep").  value is borrowed.  Unknown names: SL_ENOTFOUND with a
- * did-you-mean; bad values: SL_EINVAL naming the option. */
+ * "sep") or by its pipeline name, the member's (snake_case: "parse_mode"
+ * for "mode", "null_value", "corrupt_record_column", ...).  value is
+ * borrowed.  Unknown names: SL_ENOTFOUND with a did-you-mean; bad values:
+ * SL_EINVAL naming the option. */
 int sl_format_options_set(sl_format_options *o, const char *name, const char *value, sl_error *err);
-/* Applies every format option that is set in a plugin's options (those of
- * its spec whose names sl_format_options_set knows; others are ignored). */
+/* Applies every format option that is set in a plugin's options: those of
+ * its spec named as sl_format_options_set knows them (others are ignored).
+ * Strings are borrowed from opts.  A bad value is SL_EINVAL with
+ * err->option the plugin's option and the message "bad value 'V'". */
 int sl_format_options_load(sl_format_options *o, const sl_options *opts, sl_error *err);
+
+/* Format options that own their strings: what a plugin keeps past create
+ * (the options in sl_stage_init are borrowed for create only). */
+typedef struct sl_format_config {
+	sl_format_options o; /* its strings point into `strings` */
+	char *strings;       /* owned */
+} sl_format_config;
+/* sl_format_options_init, sl_format_options_load, then the strings copied. */
+int sl_format_config_load(sl_format_config *c, const sl_options *opts, sl_error *err);
+/* c := src with its strings copied (src NULL: the defaults); SL_ENOMEM. */
+int sl_format_config_copy(sl_format_config *c, const sl_format_options *src);
+void sl_format_config_free(sl_format_config *c);
 
 /* {0}-terminated option tables with Spark's names, defaults and one-line
  * docs, for plugins' option tables. */

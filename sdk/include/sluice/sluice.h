@@ -4,6 +4,8 @@
 
 #include <sluice/sl_version.h>
 #include <sluice/sl_common.h>
+#include <sluice/sl_text.h>
+#include <sluice/sl_file.h>
 #include <sluice/sl_buffer.h>
 #include <sluice/sl_type.h>
 #include <sluice/sl_array.h>

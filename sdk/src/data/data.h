@@ -1,4 +1,4 @@
-/* internal.h - helpers shared by the libsluice sources (not installed).
+/* data.h - helpers shared by the data layer's sources (not installed).
  *
  * Symbols here use the `sli_` prefix: they are not exported from
  * libsluice.so (the link exports only `^sl_`).
@@ -15,10 +15,6 @@
 void sli_bits_copy(uint8_t *dst, int64_t dst_off, const uint8_t *src, int64_t src_off, int64_t n);
 /* Sets bits [off, off + n) of dst to v. */
 void sli_bits_fill(uint8_t *dst, int64_t off, int64_t n, bool v);
-
-/* Case-insensitive edit distance where swapping two neighbouring letters
- * counts as one edit, capped at limit + 1 (for did-you-mean). */
-size_t sli_edit_distance_ci(const char *a, const char *b, size_t limit);
 
 /* Width in bytes of one value of a fixed-width type (int64, double,
  * timestamp), 0 for the others. */

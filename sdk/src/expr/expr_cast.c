@@ -15,109 +15,6 @@
 
 /* ------------------------------------------------------------ formatting */
 
-static size_t fmt_i64(int64_t v, char *buf)
-{
-	char tmp[24];
-	size_t n = 0, len = 0;
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		buf[len++] = '-';
-	while (n)
-		buf[len++] = tmp[--n];
-	buf[len] = '\0';
-	return len;
-}
-
-size_t slx_format_double(double d, char *buf, size_t size)
-{
-	char tmp[48];
-	if (d != d)
-		return (size_t)snprintf(buf, size, "NaN");
-	if (isinf(d))
-		return (size_t)snprintf(buf, size, d > 0 ? "Infinity" : "-Infinity");
-	if (d == 0)
-		return (size_t)snprintf(buf, size, signbit(d) ? "-0.0" : "0.0");
-	/* Shortest digits that read back as d (15, 16 or 17 significant). */
-	for (int p = 14; p <= 16; p++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", p, d);
-		if (strtod(tmp, NULL) == d)
-			break;
-	}
-	char digits[24];
-	size_t nd = 0;
-	const char *q = tmp;
-	bool neg = *q == '-';
-	if (neg)
-		q++;
-	for (; *q && *q != 'e'; q++)
-		if (*q >= '0' && *q <= '9')
-			digits[nd++] = *q;
-	int e = atoi(q + 1);
-	while (nd > 1 && digits[nd - 1] == '0')
-		nd--;
-	char out[64];
-	size_t o = 0;
-	if (neg)
-		out[o++] = '-';
-	double ad = fabs(d);
-	if (ad >= 1e-3 && ad < 1e7) {
-		if (e >= 0) {
-			for (int k = 0; k <= e; k++)
-				out[o++] = (size_t)k < nd ? digits[k] : '0';
-			out[o++] = '.';
-			if ((size_t)e + 1 >= nd)
-				out[o++] = '0';
-			for (size_t k = (size_t)e + 1; k < nd; k++)
-				out[o++] = digits[k];
-		} else {
-			out[o++] = '0';
-			out[o++] = '.';
-			for (int k = 0; k < -e - 1; k++)
-				out[o++] = '0';
-			for (size_t k = 0; k < nd; k++)
-				out[o++] = digits[k];
-		}
-		out[o] = '\0';
-	} else {
-		out[o++] = digits[0];
-		out[o++] = '.';
-		if (nd == 1)
-			out[o++] = '0';
-		for (size_t k = 1; k < nd; k++)
-			out[o++] = digits[k];
-		o += (size_t)snprintf(out + o, sizeof(out) - o, "E%d", e);
-	}
-	return (size_t)snprintf(buf, size, "%s", out);
-}
-
-size_t slx_format_timestamp(int64_t us, char *buf, size_t size)
-{
-	int64_t days = us / 86400000000LL, rem = us % 86400000000LL;
-	if (rem < 0) {
-		rem += 86400000000LL;
-		days--;
-	}
-	int64_t y;
-	unsigned m, d;
-	slx_civil_from_days(days, &y, &m, &d);
-	int64_t secs = rem / 1000000, frac = rem % 1000000;
-	int n = snprintf(buf, size, "%04lld-%02u-%02u %02d:%02d:%02d", (long long)y, m, d,
-	                 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
-	if (frac && n > 0 && (size_t)n + 8 < size) {
-		char f[8];
-		snprintf(f, sizeof(f), "%06lld", (long long)frac);
-		int fl = 6;
-		while (fl > 0 && f[fl - 1] == '0')
-			fl--;
-		n += snprintf(buf + n, size - (size_t)n, ".%.*s", fl, f);
-	}
-	return n > 0 ? (size_t)n : 0;
-}
-
 /* Growing text for nested values. */
 typedef struct tbuf {
 	char *p;
@@ -162,15 +59,15 @@ static void fmt_value(tbuf *b, const sl_array *a, int64_t i, int depth)
 			tput(b, "false", 5);
 		break;
 	case SL_TYPE_INT64:
-		n = fmt_i64(sl_array_i64(a)[i], tmp);
+		n = sl_format_int64(sl_array_i64(a)[i], tmp);
 		tput(b, tmp, n);
 		break;
 	case SL_TYPE_DOUBLE:
-		n = slx_format_double(sl_array_f64(a)[i], tmp, sizeof(tmp));
+		n = sl_format_double(sl_array_f64(a)[i], tmp);
 		tput(b, tmp, n);
 		break;
 	case SL_TYPE_TIMESTAMP:
-		n = slx_format_timestamp(sl_array_i64(a)[i], tmp, sizeof(tmp));
+		n = sl_format_timestamp(sl_array_i64(a)[i], tmp);
 		tput(b, tmp, n);
 		break;
 	case SL_TYPE_STRING:
@@ -212,23 +109,9 @@ static void fmt_value(tbuf *b, const sl_array *a, int64_t i, int depth)
 
 /* --------------------------------------------------------------- parsing */
 
-static void trim(const char **p, size_t *len)
-{
-	const char *s = *p;
-	size_t n = *len;
-	while (n > 0 && (unsigned char)s[0] <= ' ') {
-		s++;
-		n--;
-	}
-	while (n > 0 && (unsigned char)s[n - 1] <= ' ')
-		n--;
-	*p = s;
-	*len = n;
-}
-
 bool slx_parse_int64(const char *p, size_t len, int64_t *out)
 {
-	trim(&p, &len);
+	slu_trim(&p, &len);
 	if (len == 0)
 		return false;
 	size_t i = 0;
@@ -262,7 +145,7 @@ bool slx_parse_int64(const char *p, size_t len, int64_t *out)
 bool slx_parse_double(const char *p, size_t len, double *out)
 {
 	char buf[512];
-	trim(&p, &len);
+	slu_trim(&p, &len);
 	if (len == 0 || len >= sizeof(buf))
 		return false;
 	memcpy(buf, p, len);
@@ -287,7 +170,7 @@ bool slx_parse_bool(const char *p, size_t len, bool *out)
 {
 	static const char *const yes[] = {"t", "true", "y", "yes", "1"};
 	static const char *const no[] = {"f", "false", "n", "no", "0"};
-	trim(&p, &len);
+	slu_trim(&p, &len);
 	for (size_t k = 0; k < 5; k++) {
 		if (strlen(yes[k]) == len && strncasecmp(p, yes[k], len) == 0) {
 			*out = true;
@@ -299,122 +182,6 @@ bool slx_parse_bool(const char *p, size_t len, bool *out)
 		}
 	}
 	return false;
-}
-
-/* Reads 1..max digits; false when none. */
-static bool num(const char *p, size_t len, size_t *i, size_t max, int64_t *v)
-{
-	size_t k = 0;
-	*v = 0;
-	while (*i < len && k < max && p[*i] >= '0' && p[*i] <= '9') {
-		*v = *v * 10 + (p[*i] - '0');
-		(*i)++;
-		k++;
-	}
-	return k > 0;
-}
-
-static int days_in_month(int64_t y, int64_t m)
-{
-	static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return m == 2 && leap ? 29 : dm[m - 1];
-}
-
-bool slx_parse_timestamp(const char *p, size_t len, int64_t *out)
-{
-	trim(&p, &len);
-	size_t i = 0;
-	int64_t y, mo = 1, d = 1, h = 0, mi = 0, s = 0, us = 0, off = 0;
-	bool neg = false;
-	if (i < len && (p[i] == '-' || p[i] == '+')) {
-		neg = p[i] == '-';
-		i++;
-	}
-	size_t y0 = i;
-	if (!num(p, len, &i, 6, &y) || i - y0 < 4)
-		return false;
-	if (neg)
-		y = -y;
-	if (y > 290000 || y < -290000)
-		return false; /* beyond what microseconds since 1970 can hold */
-	if (i < len && p[i] == '-') {
-		i++;
-		if (!num(p, len, &i, 2, &mo))
-			return false;
-		if (i < len && p[i] == '-') {
-			i++;
-			if (!num(p, len, &i, 2, &d))
-				return false;
-		}
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
-		return false;
-	if (i < len && (p[i] == ' ' || p[i] == 'T')) {
-		i++;
-		if (i < len) {
-			if (!num(p, len, &i, 2, &h) || i >= len || p[i] != ':')
-				return false;
-			i++;
-			if (!num(p, len, &i, 2, &mi))
-				return false;
-			if (i < len && p[i] == ':') {
-				i++;
-				if (!num(p, len, &i, 2, &s))
-					return false;
-				if (i < len && p[i] == '.') {
-					i++;
-					size_t f0 = i;
-					int64_t f;
-					if (!num(p, len, &i, 9, &f))
-						return false;
-					size_t nd = i - f0;
-					while (nd > 6) {
-						f /= 10;
-						nd--;
-					}
-					while (nd < 6) {
-						f *= 10;
-						nd++;
-					}
-					us = f;
-				}
-			}
-			if (h > 23 || mi > 59 || s > 59)
-				return false;
-			/* zone */
-			while (i < len && p[i] == ' ')
-				i++;
-			if (i < len) {
-				if (len - i == 1 && (p[i] == 'Z' || p[i] == 'z')) {
-					i++;
-				} else if (len - i >= 3 && (strncasecmp(p + i, "UTC", 3) == 0 ||
-				                            strncasecmp(p + i, "GMT", 3) == 0)) {
-					i += 3;
-				}
-				if (i < len && (p[i] == '+' || p[i] == '-')) {
-					bool zn = p[i] == '-';
-					int64_t zh, zm = 0;
-					i++;
-					size_t z0 = i;
-					if (!num(p, len, &i, 2, &zh))
-						return false;
-					if (i < len && p[i] == ':')
-						i++;
-					if (i < len && !num(p, len, &i, 2, &zm))
-						return false;
-					if (i - z0 == 0 || zh > 18 || zm > 59)
-						return false;
-					off = (zh * 3600 + zm * 60) * (zn ? -1 : 1);
-				}
-			}
-		}
-	}
-	if (i != len)
-		return false;
-	int64_t days = slx_days_from_civil(y, (unsigned)mo, (unsigned)d);
-	*out = ((days * 86400 + h * 3600 + mi * 60 + s - off) * 1000000) + us;
-	return true;
 }
 
 /* ------------------------------------------------------------------ casts */
@@ -449,17 +216,17 @@ static int to_string(slx_ctx *cx, const sl_array *a, sl_type *to, slx_val *out)
 		case SL_TYPE_INT64:
 			if ((w = slx_strout_reserve(&so, 24)) == NULL)
 				break;
-			len = fmt_i64(sl_array_i64(a)[i], w);
+			len = sl_format_int64(sl_array_i64(a)[i], w);
 			break;
 		case SL_TYPE_DOUBLE:
 			if ((w = slx_strout_reserve(&so, 48)) == NULL)
 				break;
-			len = slx_format_double(sl_array_f64(a)[i], w, 48);
+			len = sl_format_double(sl_array_f64(a)[i], w);
 			break;
 		case SL_TYPE_TIMESTAMP:
 			if ((w = slx_strout_reserve(&so, 48)) == NULL)
 				break;
-			len = slx_format_timestamp(sl_array_i64(a)[i], w, 48);
+			len = sl_format_timestamp(sl_array_i64(a)[i], w);
 			break;
 		default:
 			tb.n = 0;
@@ -511,7 +278,7 @@ static int from_string(slx_ctx *cx, const sl_array *a, sl_type *to, slx_val *out
 				ok = slx_parse_double(s.ptr, s.len, &rd[i]);
 				break;
 			default:
-				ok = slx_parse_timestamp(s.ptr, s.len, &ri[i]);
+				ok = sl_parse_timestamp(s.ptr, s.len, &ri[i]);
 				break;
 			}
 		}

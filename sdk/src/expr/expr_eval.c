@@ -659,39 +659,6 @@ void slx_strout_free(slx_strout *o)
 	o->offs = o->data = o->valid = NULL;
 }
 
-/* ------------------------------------------------------------------ UTF-8 */
-
-int64_t slx_utf8_count(const char *p, size_t len)
-{
-	int64_t n = 0;
-	size_t i = 0;
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		if ((w & UINT64_C(0x8080808080808080)) == 0) {
-			n += 8;
-			continue;
-		}
-		for (size_t k = 0; k < 8; k++)
-			n += ((unsigned char)p[i + k] & 0xC0) != 0x80;
-	}
-	for (; i < len; i++)
-		n += ((unsigned char)p[i] & 0xC0) != 0x80;
-	return n;
-}
-
-size_t slx_utf8_offset(const char *p, size_t len, int64_t k)
-{
-	size_t i = 0;
-	while (k > 0 && i < len) {
-		i++;
-		while (i < len && ((unsigned char)p[i] & 0xC0) == 0x80)
-			i++;
-		k--;
-	}
-	return i;
-}
-
 /* ------------------------------------------------------------------- walk */
 
 static int eval_col(slx_ctx *cx, slx_node *n, slx_val *out)

@@ -21,6 +21,8 @@
 #include <sluice/sl_builder.h>
 #include <sluice/sl_expr.h>
 
+#include "../util/util.h"
+
 /* Deepest expression tree accepted (parser recursion and tree height). */
 #define SLX_MAX_DEPTH 200
 
@@ -456,35 +458,10 @@ int slx_choose(slx_ctx *cx, sl_type *t, const slx_val *srcs, size_t k, const int
 int slx_k_cast(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out);
 /* Casts the column or scalar v to t into out (a column of cx->n rows). */
 int slx_cast_val(slx_ctx *cx, const slx_val *v, sl_type *t, slx_val *out);
-/* Appends Spark's text form of a double ("1.0", "1.0E10", "NaN"). */
-size_t slx_format_double(double d, char *buf, size_t size);
-/* Text of a timestamp: "2024-01-02 03:04:05[.fraction]" (UTC). */
-size_t slx_format_timestamp(int64_t us, char *buf, size_t size);
 /* Parses Spark's cast forms; false when invalid. */
 bool slx_parse_int64(const char *p, size_t len, int64_t *out);
 bool slx_parse_double(const char *p, size_t len, double *out);
 bool slx_parse_bool(const char *p, size_t len, bool *out);
-bool slx_parse_timestamp(const char *p, size_t len, int64_t *out);
-
-/* Time (expr_time.c). */
-int64_t slx_days_from_civil(int64_t y, unsigned m, unsigned d);
-void slx_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
-
-/* UTF-8 helpers. */
-int64_t slx_utf8_count(const char *p, size_t len);
-/* Byte offset of character k (clamped to len). */
-size_t slx_utf8_offset(const char *p, size_t len, int64_t k);
-/* Byte length of the character starting with byte c (1 for invalid). */
-static inline size_t slx_utf8_clen(unsigned char c)
-{
-	if (c < 0xC0)
-		return 1;
-	if (c < 0xE0)
-		return 2;
-	if (c < 0xF0)
-		return 3;
-	return 4;
-}
 
 /* ------------------------------------------------------- the expression */
 

@@ -56,13 +56,13 @@ static bool match(const tok *p, size_t np, const char *s, size_t ns)
 			si++;
 		} else if (pi < np && p[pi].kind == TK_ONE) {
 			pi++;
-			si += slx_utf8_clen((unsigned char)s[si]);
+			si += slu_utf8_clen((unsigned char)s[si]);
 		} else if (pi < np && p[pi].kind == TK_ANY) {
 			star_p = pi++;
 			star_s = si;
 		} else if (star_p != SIZE_MAX) {
 			pi = star_p + 1;
-			star_s += slx_utf8_clen((unsigned char)s[star_s]);
+			star_s += slu_utf8_clen((unsigned char)s[star_s]);
 			si = star_s;
 		} else {
 			return false;

@@ -569,11 +569,11 @@ int slx_f_split(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 		int64_t parts = 0;
 		if (p.len == 0 && s.len > 0) {
 			/* Spark: an empty pattern splits into characters. */
-			int64_t chars = slx_utf8_count(s.ptr, s.len);
+			int64_t chars = slu_utf8_count(s.ptr, s.len);
 			int64_t lim = limit > 0 && limit < chars ? limit : chars;
 			size_t b = 0;
 			for (int64_t k = 0; k < lim - 1 && rc == 0; k++) {
-				size_t l = slx_utf8_offset(s.ptr + b, s.len - b, 1);
+				size_t l = slu_utf8_offset(s.ptr + b, s.len - b, 1);
 				rc = slx_strout_append(&so, s.ptr + b, l);
 				b += l;
 			}
@@ -600,7 +600,7 @@ int slx_f_split(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 				}
 				from = me > ms ? me
 				               : me + (me < s.len
-				                           ? slx_utf8_clen((unsigned char)s.ptr[me])
+				                           ? slu_utf8_clen((unsigned char)s.ptr[me])
 				                           : 1);
 			}
 			if (ferr < 0)
@@ -765,7 +765,7 @@ int slx_f_regexp_replace(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 					last = s.len;
 					break;
 				}
-				size_t l = slx_utf8_clen((unsigned char)s.ptr[ms]);
+				size_t l = slu_utf8_clen((unsigned char)s.ptr[ms]);
 				if (l > s.len - ms)
 					l = s.len - ms;
 				put(&b, s.ptr + ms, l);

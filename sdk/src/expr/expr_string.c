@@ -183,7 +183,7 @@ int slx_f_lower(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 static uint32_t decode(const unsigned char *p, size_t len, size_t *used)
 {
 	unsigned char c = p[0];
-	size_t l = slx_utf8_clen(c);
+	size_t l = slu_utf8_clen(c);
 	if (l == 1 || l > len) {
 		*used = 1;
 		return c;
@@ -241,7 +241,7 @@ int slx_f_initcap(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 static bool in_set(const char *p, size_t clen, sl_strview set)
 {
 	for (size_t k = 0; k < set.len;) {
-		size_t l = slx_utf8_clen((unsigned char)set.ptr[k]);
+		size_t l = slu_utf8_clen((unsigned char)set.ptr[k]);
 		if (l > set.len - k)
 			l = set.len - k;
 		if (l == clen && memcmp(set.ptr + k, p, clen) == 0)
@@ -285,7 +285,7 @@ int slx_f_trim(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 		} else {
 			sl_strview set = slx_str(&args[1], i);
 			while (left && b < e) {
-				size_t l = slx_utf8_clen((unsigned char)s.ptr[b]);
+				size_t l = slu_utf8_clen((unsigned char)s.ptr[b]);
 				if (l > e - b)
 					l = e - b;
 				if (!in_set(s.ptr + b, l, set))
@@ -320,7 +320,7 @@ int slx_f_length(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 	const int32_t *o = sl_array_offsets(a);
 	const char *d = slx_bytes(a);
 	for (int64_t i = 0; i < cx->n; i++)
-		r[i] = slx_utf8_count(d + o[i], (size_t)(o[i + 1] - o[i]));
+		r[i] = slu_utf8_count(d + o[i], (size_t)(o[i + 1] - o[i]));
 	return slx_out(cx, out, sl_type_int64(), a->null_count, sl_buffer_ref(a->validity), vb,
 	               NULL, 0, NULL);
 }
@@ -447,7 +447,7 @@ static sl_strview substr_sql(sl_strview s, int64_t pos, int64_t len)
 	if (pos > 0) {
 		start = pos - 1;
 	} else if (pos < 0) {
-		start = slx_utf8_count(s.ptr, s.len) + pos;
+		start = slu_utf8_count(s.ptr, s.len) + pos;
 	} else {
 		start = 0;
 	}
@@ -458,8 +458,8 @@ static sl_strview substr_sql(sl_strview s, int64_t pos, int64_t len)
 		start = 0;
 	if (start >= end)
 		return r;
-	size_t b = slx_utf8_offset(s.ptr, s.len, start);
-	size_t e = b + slx_utf8_offset(s.ptr + b, s.len - b, end - start);
+	size_t b = slu_utf8_offset(s.ptr, s.len, start);
+	size_t e = b + slu_utf8_offset(s.ptr + b, s.len - b, end - start);
 	r.ptr = s.ptr + b;
 	r.len = e - b;
 	return r;
@@ -592,7 +592,7 @@ int slx_f_instr(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 		sl_strview s = slx_str(&args[0], i), f = slx_str(&args[1], i);
 		const char *q = find(s.ptr, s.len, f.ptr, f.len);
 		if (q != NULL)
-			r[i] = slx_utf8_count(s.ptr, (size_t)(q - s.ptr)) + 1;
+			r[i] = slu_utf8_count(s.ptr, (size_t)(q - s.ptr)) + 1;
 	}
 	return slx_fixout_finish(cx, &fo, sl_type_int64(), out);
 }
@@ -619,12 +619,12 @@ int slx_f_locate(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 		if (pos < 1)
 			continue;
 		sl_strview f = slx_str(&args[0], i), s = slx_str(&args[1], i);
-		size_t b = slx_utf8_offset(s.ptr, s.len, pos - 1);
-		if (b == s.len && slx_utf8_count(s.ptr, s.len) < pos - 1)
+		size_t b = slu_utf8_offset(s.ptr, s.len, pos - 1);
+		if (b == s.len && slu_utf8_count(s.ptr, s.len) < pos - 1)
 			continue;
 		const char *q = find(s.ptr + b, s.len - b, f.ptr, f.len);
 		if (q != NULL)
-			r[i] = slx_utf8_count(s.ptr, (size_t)(q - s.ptr)) + 1;
+			r[i] = slu_utf8_count(s.ptr, (size_t)(q - s.ptr)) + 1;
 	}
 	return slx_fixout_finish(cx, &fo, sl_type_int64(), out);
 }
@@ -693,16 +693,16 @@ static int pad(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out, bool left)
 			rc = slx_strout_append(&so, "", 0);
 			continue;
 		}
-		int64_t have = slx_utf8_count(s.ptr, s.len);
+		int64_t have = slu_utf8_count(s.ptr, s.len);
 		if (have >= want || p.len == 0) {
-			size_t e = slx_utf8_offset(s.ptr, s.len, want);
+			size_t e = slu_utf8_offset(s.ptr, s.len, want);
 			rc = slx_strout_append(&so, s.ptr, e);
 			continue;
 		}
-		int64_t fill = want - have, pchars = slx_utf8_count(p.ptr, p.len);
+		int64_t fill = want - have, pchars = slu_utf8_count(p.ptr, p.len);
 		/* Bytes of fill characters taken cyclically from the pad. */
 		int64_t reps = fill / pchars, rest = fill % pchars;
-		size_t rest_bytes = slx_utf8_offset(p.ptr, p.len, rest);
+		size_t rest_bytes = slu_utf8_offset(p.ptr, p.len, rest);
 		if ((double)reps * (double)p.len + (double)s.len > (double)MAX_BUILT) {
 			slx_strout_free(&so);
 			return sl_error_set(cx->err, SL_EINVAL,
@@ -797,7 +797,7 @@ int slx_f_reverse(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 		/* Characters are copied whole, last first. */
 		size_t k = 0;
 		while (k < s.len) {
-			size_t l = slx_utf8_clen((unsigned char)s.ptr[k]);
+			size_t l = slu_utf8_clen((unsigned char)s.ptr[k]);
 			if (l > s.len - k)
 				l = s.len - k;
 			for (size_t j = 1; j < l; j++) {

@@ -37,7 +37,7 @@ static int lit_text(const slx_node *n, sl_strbuf *sb)
 	case SLX_LINT:
 		return sl_strbuf_printf(sb, "%" PRId64, n->lit_i);
 	case SLX_LDOUBLE:
-		slx_format_double(n->lit_d, buf, sizeof(buf));
+		sl_format_double(n->lit_d, buf);
 		return sl_strbuf_puts(sb, buf);
 	default:
 		return sl_strbuf_append(sb, n->lit_s, n->lit_slen);

@@ -19,30 +19,6 @@
 #define US_PER_DAY 86400000000LL
 
 /* Howard Hinnant's days_from_civil / civil_from_days. */
-int64_t slx_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-void slx_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t yy = (int64_t)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yy + (*m <= 2);
-}
-
 typedef struct tm_parts {
 	int64_t year;
 	unsigned month, day;
@@ -59,7 +35,7 @@ static void split_ts(int64_t us, tm_parts *t)
 		days--;
 	}
 	t->days = days;
-	slx_civil_from_days(days, &t->year, &t->month, &t->day);
+	slu_civil_from_days(days, &t->year, &t->month, &t->day);
 	int64_t secs = rem / 1000000;
 	t->micros = rem % 1000000;
 	t->hour = (int)(secs / 3600);
@@ -102,7 +78,7 @@ int slx_f_datepart(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 				int64_t w = (t.days + 4) % 7;   /* 1970-01-01 was a Thursday */
 				r[i] = (w < 0 ? w + 7 : w) + 1; /* Sunday = 1 */
 			} else if (strcmp(f, "dayofyear") == 0) {
-				r[i] = t.days - slx_days_from_civil(t.year, 1, 1) + 1;
+				r[i] = t.days - slu_days_from_civil(t.year, 1, 1) + 1;
 			} else {
 				r[i] = t.day;
 			}
@@ -217,14 +193,14 @@ int slx_f_date_trunc(slx_ctx *cx, slx_node *n, slx_val *args, slx_val *out)
 		int64_t days = t.days;
 		switch (unit) {
 		case 0:
-			r[i] = sat_mul(slx_days_from_civil(t.year, 1, 1), US_PER_DAY);
+			r[i] = sat_mul(slu_days_from_civil(t.year, 1, 1), US_PER_DAY);
 			break;
 		case 1:
-			r[i] = sat_mul(slx_days_from_civil(t.year, (t.month - 1) / 3 * 3 + 1, 1),
+			r[i] = sat_mul(slu_days_from_civil(t.year, (t.month - 1) / 3 * 3 + 1, 1),
 			               US_PER_DAY);
 			break;
 		case 2:
-			r[i] = sat_mul(slx_days_from_civil(t.year, t.month, 1), US_PER_DAY);
+			r[i] = sat_mul(slu_days_from_civil(t.year, t.month, 1), US_PER_DAY);
 			break;
 		case 3: { /* Monday */
 			int64_t w = (days + 3) % 7;
@@ -443,7 +419,7 @@ static int to_ts_col(slx_ctx *cx, slx_node *n, slx_val *args, slx_fixout *fo, in
 			else if (p->ready)
 				ok = slt_parse(p, s.ptr, s.len, &r[i]);
 			else
-				ok = slx_parse_timestamp(s.ptr, s.len, &r[i]);
+				ok = sl_parse_timestamp(s.ptr, s.len, &r[i]);
 			break;
 		}
 		}

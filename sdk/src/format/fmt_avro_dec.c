@@ -98,7 +98,7 @@ static int blocks(avscan *s, slf_av *n, slf_col *c)
 				if (!get_long(s, &kl) || kl < 0 || !have(s, kl))
 					return bad(s, "truncated map key");
 				if (e != NULL) {
-					if (slf_utf8_valid((const char *)s->p, (size_t)kl) !=
+					if (sl_utf8_valid((const char *)s->p, (size_t)kl) !=
 					    (size_t)kl)
 						return bad(s, "invalid UTF-8 in a map key");
 					rc = slf_col_str(&e->kids[0], (const char *)s->p,
@@ -193,7 +193,7 @@ static int value(avscan *s, slf_av *n, slf_col *c)
 		if (!get_long(s, &len) || len < 0 || !have(s, len))
 			return bad(s, "truncated string or bytes");
 		if (c != NULL && n->kind == AV_STRING &&
-		    slf_utf8_valid((const char *)s->p, (size_t)len) != (size_t)len)
+		    sl_utf8_valid((const char *)s->p, (size_t)len) != (size_t)len)
 			return bad(s, "invalid UTF-8 in a string");
 		s->p += len;
 		return c ? slf_col_str(c, (const char *)s->p - len, (size_t)len) : SL_OK;

@@ -49,13 +49,13 @@ static int put(sl_decoder *d, csvdec *c, slf_col *col, int i, slf_cfield *f)
 	case SL_TYPE_STRING:
 		if (f->len == 0 && f->quoted)
 			return slf_col_str(col, c->empty_value, c->empty_len);
-		if (slf_utf8_valid(f->p, f->len) != f->len)
+		if (sl_utf8_valid(f->p, f->len) != f->len)
 			break;
 		return slf_col_str(col, f->p, f->len);
 	case SL_TYPE_BINARY:
 		return slf_col_str(col, f->p, f->len);
 	case SL_TYPE_INT64:
-		if (slf_parse_i64(f->p, f->len, &iv))
+		if (sl_parse_int64(f->p, f->len, &iv))
 			return slf_col_i64(col, iv);
 		break;
 	case SL_TYPE_DOUBLE:
@@ -68,7 +68,7 @@ static int put(sl_decoder *d, csvdec *c, slf_col *col, int i, slf_cfield *f)
 			if (eq(f, c->ninf, c->ninf_len))
 				return slf_col_f64(col, -INFINITY);
 		}
-		if (slf_parse_f64(f->p, f->len, true, &dv))
+		if (sl_parse_double(f->p, f->len, SL_PARSE_JAVA, &dv))
 			return slf_col_f64(col, dv);
 		break;
 	case SL_TYPE_BOOL:
@@ -79,7 +79,7 @@ static int put(sl_decoder *d, csvdec *c, slf_col *col, int i, slf_cfield *f)
 		break;
 	case SL_TYPE_TIMESTAMP:
 		if ((c->tsfmt && slf_tsfmt_parse(c->tsfmt, f->p, f->len, &iv)) ||
-		    (!c->tsfmt && slf_parse_ts(f->p, f->len, &iv)))
+		    (!c->tsfmt && sl_parse_timestamp(f->p, f->len, &iv)))
 			return slf_col_i64(col, iv);
 		break;
 	default:

@@ -72,10 +72,10 @@ static int put_value(sl_encoder *e, const cenc *c, const sl_array *a, int64_t i,
 		return put_text(c, sl_array_bool(a, i) ? "true" : "false",
 		                sl_array_bool(a, i) ? 4 : 5, out);
 	case SL_TYPE_INT64:
-		n = slf_format_i64(sl_array_i64(a)[i], buf);
+		n = sl_format_int64(sl_array_i64(a)[i], buf);
 		return put_text(c, buf, n, out);
 	case SL_TYPE_DOUBLE:
-		n = slf_format_f64(sl_array_f64(a)[i], buf);
+		n = sl_format_double(sl_array_f64(a)[i], buf);
 		return put_text(c, buf, n, out);
 	case SL_TYPE_TIMESTAMP:
 		n = slf_enc_ts(e, sl_array_i64(a)[i], buf);
@@ -92,7 +92,7 @@ static int put_value(sl_encoder *e, const cenc *c, const sl_array *a, int64_t i,
 
 		if (b64 == NULL)
 			return SL_ENOMEM;
-		n = slf_base64_encode((const uint8_t *)s.ptr, s.len, b64);
+		n = sl_base64_encode((const uint8_t *)s.ptr, s.len, b64);
 		rc = n == 0 && !c->quote_all ? SL_OK : put_text(c, b64, n, out);
 		free(b64);
 		return rc;

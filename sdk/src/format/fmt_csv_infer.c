@@ -21,19 +21,19 @@ static slf_ity_kind value_type(const sl_inferrer *inf, slf_ity_kind from, const 
 	switch (from) {
 	case ITY_NULL:
 	case ITY_LONG:
-		if (slf_parse_i64(p, n, &iv))
+		if (sl_parse_int64(p, n, &iv))
 			return ITY_LONG;
 		/* fall through */
 	case ITY_DOUBLE:
 		if ((n == strlen(o->nan_value) && memcmp(p, o->nan_value, n) == 0) ||
 		    (n == strlen(o->positive_inf) && memcmp(p, o->positive_inf, n) == 0) ||
 		    (n == strlen(o->negative_inf) && memcmp(p, o->negative_inf, n) == 0) ||
-		    slf_parse_f64(p, n, true, &dv))
+		    sl_parse_double(p, n, SL_PARSE_JAVA, &dv))
 			return ITY_DOUBLE;
 		/* fall through */
 	case ITY_TS:
 		if ((inf->tsfmt && slf_tsfmt_parse(inf->tsfmt, p, n, &iv)) ||
-		    (!inf->tsfmt && slf_parse_ts(p, n, &iv)))
+		    (!inf->tsfmt && sl_parse_timestamp(p, n, &iv)))
 			return ITY_TS;
 		/* fall through */
 	case ITY_BOOL:

@@ -27,7 +27,7 @@ int sl_decoder_new(sl_format_kind kind, sl_schema *schema, const sl_format_optio
 	d->kind = kind;
 	d->corrupt = -1;
 	d->line = 1;
-	rc = slf_opts_copy(&d->opts, opts);
+	rc = sl_format_config_copy(&d->opts, opts);
 	if (rc < 0) {
 		sl_error_set(err, rc, "out of memory");
 		goto fail;
@@ -113,7 +113,7 @@ void sl_decoder_free(sl_decoder *d)
 	if (d->root_ready)
 		slf_col_free(&d->root);
 	sl_type_unref(d->schema);
-	slf_opts_free(&d->opts);
+	sl_format_config_free(&d->opts);
 	free(d->tail);
 	free(d);
 }
@@ -332,17 +332,17 @@ static int corrupt_text(sl_decoder *d, slf_col *c)
 	char *w;
 
 	if (d->kind == SL_FORMAT_JSON || d->kind == SL_FORMAT_CSV) {
-		if (slf_utf8_valid(d->rec, d->rec_len) == d->rec_len)
+		if (sl_utf8_valid(d->rec, d->rec_len) == d->rec_len)
 			return slf_col_str(c, d->rec, d->rec_len);
 		w = slf_col_str_begin(c, d->rec_len * 3);
 		if (w == NULL)
 			return SL_ENOMEM;
-		return slf_col_str_end(c, slf_utf8_repair(d->rec, d->rec_len, w));
+		return slf_col_str_end(c, slu_utf8_repair(d->rec, d->rec_len, w));
 	}
 	w = slf_col_str_begin(c, d->rec_len / 3 * 4 + 8);
 	if (w == NULL)
 		return SL_ENOMEM;
-	return slf_col_str_end(c, slf_base64_encode((const uint8_t *)d->rec, d->rec_len, w));
+	return slf_col_str_end(c, sl_base64_encode((const uint8_t *)d->rec, d->rec_len, w));
 }
 
 /* The record's corrupt-column value: its text, rows [row0, len). */

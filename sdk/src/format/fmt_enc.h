@@ -18,7 +18,7 @@ typedef struct slf_enc_ops {
 
 struct sl_encoder {
 	sl_format_kind kind;
-	slf_opts opts;
+	sl_format_config opts;
 	sl_schema *schema;
 	const slf_enc_ops *ops;
 	void *impl;

@@ -17,7 +17,7 @@ int sl_encoder_new(sl_format_kind kind, sl_schema *schema, const sl_format_optio
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	e->kind = kind;
 	e->schema = sl_type_ref(schema);
-	rc = slf_opts_copy(&e->opts, opts);
+	rc = sl_format_config_copy(&e->opts, opts);
 	if (rc < 0) {
 		sl_error_set(err, rc, "out of memory");
 		goto fail;
@@ -58,7 +58,7 @@ void sl_encoder_free(sl_encoder *e)
 	if (e->ops != NULL && e->ops->free != NULL && e->impl != NULL)
 		e->ops->free(e->impl);
 	slf_tsfmt_free(e->tsfmt);
-	slf_opts_free(&e->opts);
+	sl_format_config_free(&e->opts);
 	sl_type_unref(e->schema);
 	free(e);
 }
@@ -123,5 +123,5 @@ size_t slf_enc_ts(const sl_encoder *e, int64_t us, char *buf)
 {
 	if (e->tsfmt != NULL)
 		return slf_tsfmt_format(e->tsfmt, us, buf, 64);
-	return slf_format_ts(us, buf);
+	return sl_format_timestamp_iso(us, buf);
 }

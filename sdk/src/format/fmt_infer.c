@@ -228,7 +228,7 @@ int sl_inferrer_new(sl_format_kind kind, const sl_format_options *opts, sl_infer
 		return sl_error_set(err, SL_ENOMEM, "out of memory");
 	inf->kind = kind;
 	inf->line = 1;
-	rc = slf_opts_copy(&inf->opts, opts);
+	rc = sl_format_config_copy(&inf->opts, opts);
 	if (rc < 0) {
 		sl_error_set(err, rc, "out of memory");
 		goto fail;
@@ -272,7 +272,7 @@ void sl_inferrer_free(sl_inferrer *inf)
 	free(inf->names);
 	free(inf->cols);
 	free(inf->tail);
-	slf_opts_free(&inf->opts);
+	sl_format_config_free(&inf->opts);
 	free(inf);
 }
 

@@ -37,7 +37,7 @@ sl_type *slf_ity_to_type(const slf_ity *t, bool drop_all_null);
 
 struct sl_inferrer {
 	sl_format_kind kind;
-	slf_opts opts;
+	sl_format_config opts;
 	slf_ity *root;   /* JSON: the struct of all records */
 	bool corrupt;    /* a record was malformed (PERMISSIVE) */
 	int64_t records; /* records seen */

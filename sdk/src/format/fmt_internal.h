@@ -9,10 +9,13 @@
  * fmt_csv_dec.c, fmt_csv_enc.c, fmt_csv_infer.c   CSV
  * fmt_avro_schema.c  Avro schema <-> sl_schema, decoding plans
  * fmt_avro_dec.c, fmt_avro_enc.c  Avro binary and container files
- * fmt_text.c      numbers, timestamps, base64, UTF-8 shared by all
+ * fmt_time.c      timestampFormat patterns (the work is util/tspattern.c)
  * fmt_infer.c     the inferrer front end
  *
- * Internal symbols are prefixed slf_ (libsluice exports ^sl_ only).
+ * Internal symbols are prefixed slf_ (libsluice exports ^sl_ only).  Numbers,
+ * timestamps, base64 and UTF-8 as text are util's (sl_text.h, util/util.h);
+ * the formats sit above util and data and below expr, whose from_json,
+ * to_json, from_csv and from_avro call them.
  */
 #ifndef SLUICE_FMT_INTERNAL_H
 #define SLUICE_FMT_INTERNAL_H
@@ -21,19 +24,11 @@
 
 #include <sluice/sl_format.h>
 
+#include "../util/util.h"
 #include "fmt_col.h"
 
 /* Nesting accepted in JSON and Avro values before a record is refused. */
 #define SLF_MAX_DEPTH 256
-
-/* Options with their strings copied (owned). */
-typedef struct slf_opts {
-	sl_format_options o; /* strings point into `strings` */
-	char *strings;
-} slf_opts;
-
-int slf_opts_copy(slf_opts *dst, const sl_format_options *src);
-void slf_opts_free(slf_opts *o);
 
 /* ------------------------------------------------------------ decoder */
 
@@ -50,7 +45,7 @@ struct sl_decoder {
 	const slf_codec *codec;
 	void *impl;
 	sl_format_kind kind;
-	slf_opts opts;
+	sl_format_config opts;
 	sl_schema *schema; /* output schema (reference), NULL until known */
 	slf_col root;      /* STRUCT of the schema; kids are the columns */
 	bool root_ready;
@@ -144,21 +139,6 @@ int slf_row_end(sl_decoder *d);
 
 /* ------------------------------------------------------- text helpers */
 
-/* Strict integer ("-12"), no spaces; false on overflow or junk. */
-bool slf_parse_i64(const char *p, size_t len, int64_t *out);
-/* A JSON-style or Java-style number ("1.5e3", "-0.25", "7"); with
- * java: also a leading '+', trailing d/f, surrounding spaces, "Infinity",
- * "NaN". */
-bool slf_parse_f64(const char *p, size_t len, bool java, double *out);
-/* ISO 8601 / Spark's lenient timestamp text; microseconds UTC. */
-bool slf_parse_ts(const char *p, size_t len, int64_t *out);
-/* Writes a double as Java's Double.toString (1.0, 13.8925, 1.0E10, NaN). */
-size_t slf_format_f64(double d, char *buf);
-/* Writes an int64 in decimal; returns the length (at most 20). */
-size_t slf_format_i64(int64_t v, char *buf);
-/* 2024-01-02T03:04:05.678Z (milliseconds, as Spark's default). */
-size_t slf_format_ts(int64_t us, char *buf);
-
 /* Timestamp patterns (timestampFormat): a compiled Java-style pattern. */
 typedef struct slf_tsfmt slf_tsfmt;
 int slf_tsfmt_compile(const char *pattern, slf_tsfmt **out, sl_error *err);
@@ -166,38 +146,12 @@ void slf_tsfmt_free(slf_tsfmt *f);
 bool slf_tsfmt_parse(const slf_tsfmt *f, const char *p, size_t len, int64_t *out);
 size_t slf_tsfmt_format(const slf_tsfmt *f, int64_t us, char *buf, size_t size);
 
-/* Length of the valid UTF-8 prefix of p[0..len). */
-size_t slf_utf8_valid(const char *p, size_t len);
-/* Copies p[0..len) to out (room for 3 * len) with every byte that is not
- * part of valid UTF-8 replaced by U+FFFD; returns the bytes written. */
-size_t slf_utf8_repair(const char *p, size_t len, char *out);
-/* Base64 (standard alphabet, padding accepted and written). */
-bool slf_base64_decode(const char *p, size_t len, char *out, size_t *out_len);
-size_t slf_base64_encode(const uint8_t *p, size_t len, char *out);
-
 /* A growable byte buffer with unchecked fast appends after a reserve. */
 static inline int slf_sb_reserve(sl_strbuf *sb, size_t n)
 {
 	if (SL_LIKELY(sb->len + n + 1 <= sb->cap))
 		return SL_OK;
-	{
-		size_t len = sb->len;
-		int rc;
-
-		rc = sl_strbuf_append(sb, NULL, 0); /* ensures buf exists */
-		if (rc < 0)
-			return rc;
-		while (sb->cap < len + n + 1) {
-			size_t cap = sb->cap * 2;
-			char *q = realloc(sb->buf, cap);
-
-			if (q == NULL)
-				return SL_ENOMEM;
-			sb->buf = q;
-			sb->cap = cap;
-		}
-	}
-	return SL_OK;
+	return sl_strbuf_reserve(sb, n);
 }
 
 #endif

@@ -345,7 +345,7 @@ static int read_string(jscan *s, char *w, size_t *n)
 			return SL_OK;
 		}
 		if ((unsigned char)*p >= 0x80) {
-			size_t v = slf_utf8_valid(p, (size_t)(end - p) < 4 ? (size_t)(end - p) : 4);
+			size_t v = sl_utf8_valid(p, (size_t)(end - p) < 4 ? (size_t)(end - p) : 4);
 
 			if (v == 0)
 				return broken_msg(s, p, "invalid UTF-8 in a string");
@@ -759,7 +759,7 @@ static int text_of_container(jscan *s, slf_col *c)
 	if (rc != 0)
 		return rc;
 	/* the skipper does not look inside strings: check them here */
-	if (slf_utf8_valid(w0, (size_t)(o.w - w0)) != (size_t)(o.w - w0))
+	if (sl_utf8_valid(w0, (size_t)(o.w - w0)) != (size_t)(o.w - w0))
 		return broken_msg(s, s->p, "invalid UTF-8 in a string");
 	return slf_col_str_end(c, (size_t)(o.w - w0));
 }
@@ -936,7 +936,7 @@ static int string_value(jscan *s, const jnode *n, slf_col *c)
 
 			if (w == NULL)
 				return SL_ENOMEM;
-			if (!slf_base64_decode(v, len, w, &len))
+			if (!sl_base64_decode(v, len, w, &len))
 				return mismatch(s, at, c, "a string that is not base64");
 			return slf_col_str_end(c, len);
 		}
@@ -959,7 +959,7 @@ static int string_value(jscan *s, const jnode *n, slf_col *c)
 		if ((rc = string_to_scratch(s, &v, &len)) != 0)
 			return rc;
 		if (len > 0 && ((s->j->tsfmt && slf_tsfmt_parse(s->j->tsfmt, v, len, &iv)) ||
-		                slf_parse_ts(v, len, &iv)))
+		                sl_parse_timestamp(v, len, &iv)))
 			return slf_col_i64(c, iv);
 		return mismatch(s, at, c, "a string that is not a timestamp");
 	case SL_TYPE_NULL:
@@ -988,24 +988,24 @@ static int number_value(jscan *s, const jnode *n, slf_col *c)
 	case SL_TYPE_INT64:
 		if (fl)
 			return mismatch(s, at, c, "a fractional number");
-		if (!slf_parse_i64(t, len, &iv))
+		if (!sl_parse_int64(t, len, &iv))
 			return mismatch(s, at, c, "a number out of range");
 		return slf_col_i64(c, iv);
 	case SL_TYPE_DOUBLE:
 		if (t[len - 1] == 'y') /* [-]Infinity */
 			return slf_col_f64(c, t[0] == '-' ? -INFINITY : INFINITY);
-		if (!slf_parse_f64(t, len, false, &dv))
+		if (!sl_parse_double(t, len, 0, &dv))
 			return mismatch(s, at, c, "a number");
 		return slf_col_f64(c, dv);
 	case SL_TYPE_STRING:
-		if (fl && t[len - 1] != 'y' && slf_parse_f64(t, len, false, &dv)) {
+		if (fl && t[len - 1] != 'y' && sl_parse_double(t, len, 0, &dv)) {
 			char buf[48];
 
-			return slf_col_str(c, buf, slf_format_f64(dv, buf));
+			return slf_col_str(c, buf, sl_format_double(dv, buf));
 		}
 		return slf_col_str(c, t, len);
 	case SL_TYPE_TIMESTAMP:
-		if (fl || !slf_parse_i64(t, len, &iv) || iv > INT64_MAX / 1000000 ||
+		if (fl || !sl_parse_int64(t, len, &iv) || iv > INT64_MAX / 1000000 ||
 		    iv < INT64_MIN / 1000000)
 			return mismatch(s, at, c, "a number that is not whole seconds");
 		return slf_col_i64(c, iv * 1000000);

@@ -40,7 +40,6 @@ static void keys_free(jkeys *k)
 	free(k);
 }
 
-static size_t escape(const char *s, size_t n, char *w);
 
 /* Key sets for t (NULL for types without structs inside). */
 static int keys_new(const sl_type *t, jkeys **out)
@@ -69,7 +68,7 @@ static int keys_new(const sl_type *t, jkeys **out)
 		if (k->key[i] == NULL)
 			goto fail;
 		k->key[i][0] = '"';
-		k->len[i] = 1 + escape(name, nl, k->key[i] + 1);
+		k->len[i] = 1 + sl_json_escape(name, nl, k->key[i] + 1);
 		k->key[i][k->len[i]++] = '"';
 		k->key[i][k->len[i]++] = ':';
 		rc = keys_new(t->fields[i].type, &k->kids[i]);
@@ -83,76 +82,7 @@ fail:
 	return SL_ENOMEM;
 }
 
-static const char hexd[] = "0123456789abcdef";
 
-/* Escapes s into w (room for 6 * n); returns the bytes written. */
-static size_t escape(const char *s, size_t n, char *w)
-{
-	char *w0 = w;
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c;
-
-		/* copy runs of plain bytes 8 at a time */
-		while (i + 8 <= n) {
-			uint64_t x, q, b, m;
-
-			memcpy(&x, s + i, 8);
-			q = x ^ UINT64_C(0x2222222222222222);
-			b = x ^ UINT64_C(0x5c5c5c5c5c5c5c5c);
-			m = ((q - UINT64_C(0x0101010101010101)) & ~q) |
-			    ((b - UINT64_C(0x0101010101010101)) & ~b) |
-			    ((x - UINT64_C(0x2020202020202020)) & ~x);
-			m &= UINT64_C(0x8080808080808080);
-			memcpy(w, s + i, 8);
-			if (m != 0) {
-				int k = __builtin_ctzll(m) >> 3;
-
-				w += k;
-				i += (size_t)k;
-				break;
-			}
-			w += 8;
-			i += 8;
-		}
-		if (i >= n)
-			break;
-		c = (unsigned char)s[i++];
-		if (c == '"' || c == '\\') {
-			*w++ = '\\';
-			*w++ = (char)c;
-		} else if (c < 0x20) {
-			*w++ = '\\';
-			switch (c) {
-			case '\n':
-				*w++ = 'n';
-				break;
-			case '\r':
-				*w++ = 'r';
-				break;
-			case '\t':
-				*w++ = 't';
-				break;
-			case '\b':
-				*w++ = 'b';
-				break;
-			case '\f':
-				*w++ = 'f';
-				break;
-			default:
-				memcpy(w, "u00", 3);
-				w[3] = hexd[c >> 4];
-				w[4] = hexd[c & 15];
-				w += 5;
-				break;
-			}
-		} else {
-			*w++ = (char)c;
-		}
-	}
-	return (size_t)(w - w0);
-}
 
 static int value(sl_encoder *e, const jenc *j, const jkeys *k, const sl_array *a, int64_t i,
                  sl_strbuf *out, int depth);
@@ -226,7 +156,7 @@ static int value(sl_encoder *e, const jenc *j, const jkeys *k, const sl_array *a
 	case SL_TYPE_INT64:
 		if ((rc = slf_sb_reserve(out, 24)) < 0)
 			return rc;
-		out->len += slf_format_i64(sl_array_i64(a)[i], out->buf + out->len);
+		out->len += sl_format_int64(sl_array_i64(a)[i], out->buf + out->len);
 		return SL_OK;
 	case SL_TYPE_DOUBLE: {
 		double d = sl_array_f64(a)[i];
@@ -236,11 +166,11 @@ static int value(sl_encoder *e, const jenc *j, const jkeys *k, const sl_array *a
 		w = out->buf + out->len;
 		if (isnan(d) || isinf(d)) {
 			*w++ = '"';
-			w += slf_format_f64(d, w);
+			w += sl_format_double(d, w);
 			*w++ = '"';
 			out->len = (size_t)(w - out->buf);
 		} else {
-			out->len += slf_format_f64(d, w);
+			out->len += sl_format_double(d, w);
 		}
 		return SL_OK;
 	}
@@ -260,7 +190,7 @@ static int value(sl_encoder *e, const jenc *j, const jkeys *k, const sl_array *a
 			return rc;
 		w = out->buf + out->len;
 		*w++ = '"';
-		w += escape(s.ptr, s.len, w);
+		w += sl_json_escape(s.ptr, s.len, w);
 		*w++ = '"';
 		out->len = (size_t)(w - out->buf);
 		return SL_OK;
@@ -272,7 +202,7 @@ static int value(sl_encoder *e, const jenc *j, const jkeys *k, const sl_array *a
 			return rc;
 		w = out->buf + out->len;
 		*w++ = '"';
-		w += slf_base64_encode((const uint8_t *)s.ptr, s.len, w);
+		w += sl_base64_encode((const uint8_t *)s.ptr, s.len, w);
 		*w++ = '"';
 		out->len = (size_t)(w - out->buf);
 		return SL_OK;

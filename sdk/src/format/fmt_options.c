@@ -94,53 +94,56 @@ const char *sl_parse_mode_name(sl_parse_mode mode)
 
 enum kind { K_BOOL, K_CHAR, K_STR, K_DOUBLE, K_INT, K_MODE };
 
+/* Every option by Spark's name and by the pipeline's (snake_case, what the
+ * bundled plugins declare; NULL where a plugin handles the option itself). */
 struct opt {
 	const char *name;
+	const char *snake;
 	enum kind kind;
 	size_t off;
 };
 
-#define O(name, kind, member)                                                                      \
+#define O(name, snake, kind, member)                                                               \
 	{                                                                                          \
-		name, kind, offsetof(sl_format_options, member)                                    \
+		name, snake, kind, offsetof(sl_format_options, member)                             \
 	}
 static const struct opt opts[] = {
-    O("mode", K_MODE, mode),
-    O("columnNameOfCorruptRecord", K_STR, corrupt_record_column),
-    O("timestampFormat", K_STR, timestamp_format),
-    O("samplingRatio", K_DOUBLE, sampling_ratio),
-    O("inferSchemaMaxRecords", K_INT, infer_max_records),
-    O("ignoreNullFields", K_BOOL, ignore_null_fields),
-    O("allowSingleQuotes", K_BOOL, allow_single_quotes),
-    O("allowComments", K_BOOL, allow_comments),
-    O("allowUnquotedFieldNames", K_BOOL, allow_unquoted_field_names),
-    O("allowNumericLeadingZeros", K_BOOL, allow_numeric_leading_zeros),
-    O("allowNonNumericNumbers", K_BOOL, allow_non_numeric_numbers),
-    O("allowBackslashEscapingAnyCharacter", K_BOOL, allow_backslash_escaping_any_character),
-    O("allowUnquotedControlChars", K_BOOL, allow_unquoted_control_chars),
-    O("primitivesAsString", K_BOOL, primitives_as_string),
-    O("dropFieldIfAllNull", K_BOOL, drop_field_if_all_null),
-    O("sep", K_CHAR, sep),
-    O("delimiter", K_CHAR, sep),
-    O("quote", K_CHAR, quote),
-    O("escape", K_CHAR, escape),
-    O("comment", K_CHAR, comment),
-    O("header", K_BOOL, header),
-    O("inferSchema", K_BOOL, infer_schema),
-    O("multiLine", K_BOOL, multi_line),
-    O("ignoreLeadingWhiteSpace", K_BOOL, ignore_leading_white_space),
-    O("ignoreTrailingWhiteSpace", K_BOOL, ignore_trailing_white_space),
-    O("nullValue", K_STR, null_value),
-    O("emptyValue", K_STR, empty_value),
-    O("nanValue", K_STR, nan_value),
-    O("positiveInf", K_STR, positive_inf),
-    O("negativeInf", K_STR, negative_inf),
-    O("quoteAll", K_BOOL, quote_all),
-    O("enforceSchema", K_BOOL, enforce_schema),
-    O("avroSchema", K_STR, avro_schema),
-    O("compression", K_STR, compression),
-    O("recordName", K_STR, record_name),
-    O("recordNamespace", K_STR, record_namespace),
+    O("mode", "parse_mode", K_MODE, mode),
+    O("columnNameOfCorruptRecord", "corrupt_record_column", K_STR, corrupt_record_column),
+    O("timestampFormat", "timestamp_format", K_STR, timestamp_format),
+    O("samplingRatio", "sampling_ratio", K_DOUBLE, sampling_ratio),
+    O("inferSchemaMaxRecords", "infer_max_records", K_INT, infer_max_records),
+    O("ignoreNullFields", "ignore_null_fields", K_BOOL, ignore_null_fields),
+    O("allowSingleQuotes", "allow_single_quotes", K_BOOL, allow_single_quotes),
+    O("allowComments", "allow_comments", K_BOOL, allow_comments),
+    O("allowUnquotedFieldNames", "allow_unquoted_field_names", K_BOOL, allow_unquoted_field_names),
+    O("allowNumericLeadingZeros", "allow_numeric_leading_zeros", K_BOOL, allow_numeric_leading_zeros),
+    O("allowNonNumericNumbers", "allow_non_numeric_numbers", K_BOOL, allow_non_numeric_numbers),
+    O("allowBackslashEscapingAnyCharacter", "allow_backslash_escaping_any_character", K_BOOL, allow_backslash_escaping_any_character),
+    O("allowUnquotedControlChars", "allow_unquoted_control_chars", K_BOOL, allow_unquoted_control_chars),
+    O("primitivesAsString", "primitives_as_string", K_BOOL, primitives_as_string),
+    O("dropFieldIfAllNull", "drop_field_if_all_null", K_BOOL, drop_field_if_all_null),
+    O("sep", "sep", K_CHAR, sep),
+    O("delimiter", "delimiter", K_CHAR, sep),
+    O("quote", "quote", K_CHAR, quote),
+    O("escape", "escape", K_CHAR, escape),
+    O("comment", "comment", K_CHAR, comment),
+    O("header", "header", K_BOOL, header),
+    O("inferSchema", NULL, K_BOOL, infer_schema),
+    O("multiLine", "multi_line", K_BOOL, multi_line),
+    O("ignoreLeadingWhiteSpace", "ignore_leading_white_space", K_BOOL, ignore_leading_white_space),
+    O("ignoreTrailingWhiteSpace", "ignore_trailing_white_space", K_BOOL, ignore_trailing_white_space),
+    O("nullValue", "null_value", K_STR, null_value),
+    O("emptyValue", "empty_value", K_STR, empty_value),
+    O("nanValue", "nan_value", K_STR, nan_value),
+    O("positiveInf", "positive_inf", K_STR, positive_inf),
+    O("negativeInf", "negative_inf", K_STR, negative_inf),
+    O("quoteAll", "quote_all", K_BOOL, quote_all),
+    O("enforceSchema", "enforce_schema", K_BOOL, enforce_schema),
+    O("avroSchema", NULL, K_STR, avro_schema),
+    O("compression", "compression", K_STR, compression),
+    O("recordName", "record_name", K_STR, record_name),
+    O("recordNamespace", "record_namespace", K_STR, record_namespace),
 };
 #undef O
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -226,7 +229,8 @@ int sl_format_options_set(sl_format_options *o, const char *name, const char *va
 		return sl_error_set(err, SL_EINVAL, "format option without name or value");
 	for (i = 0; i < N_OPTS; i++) {
 		names[i] = opts[i].name;
-		if (!strcasecmp(opts[i].name, name))
+		if (!strcasecmp(opts[i].name, name) ||
+		    (opts[i].snake != NULL && !strcmp(opts[i].snake, name)))
 			op = &opts[i];
 	}
 	if (op == NULL) {
@@ -288,7 +292,8 @@ int sl_format_options_load(sl_format_options *o, const sl_options *po, sl_error 
 		const char *v;
 
 		for (i = 0; i < N_OPTS; i++)
-			if (!strcasecmp(opts[i].name, s->name))
+			if (!strcasecmp(opts[i].name, s->name) ||
+			    (opts[i].snake != NULL && !strcmp(opts[i].snake, s->name)))
 				break;
 		if (i == N_OPTS || !sl_opt_is_set(po, s->name))
 			continue;
@@ -297,17 +302,35 @@ int sl_format_options_load(sl_format_options *o, const sl_options *po, sl_error 
 			continue;
 		rc = sl_format_options_set(o, s->name, v, err);
 		if (rc < 0) {
-			if (err)
+			/* the core adds "option 'x': " from err->option */
+			if (err) {
 				err->option = s->name;
+				err->pos = -1;
+				snprintf(err->msg, sizeof(err->msg), "bad value '%.200s'", v);
+			}
 			return rc;
 		}
 	}
 	return SL_OK;
 }
 
+int sl_format_config_load(sl_format_config *c, const sl_options *po, sl_error *err)
+{
+	sl_format_options o;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	sl_format_options_init(&o);
+	if ((rc = sl_format_options_load(&o, po, err)) < 0)
+		return rc;
+	if ((rc = sl_format_config_copy(c, &o)) < 0)
+		return sl_error_set(err, rc, "out of memory");
+	return SL_OK;
+}
+
 /* ------------------------------------------------------------- copying */
 
-int slf_opts_copy(slf_opts *dst, const sl_format_options *src)
+int sl_format_config_copy(sl_format_config *dst, const sl_format_options *src)
 {
 	sl_format_options def;
 	const char **strs[16];
@@ -352,10 +375,10 @@ int slf_opts_copy(slf_opts *dst, const sl_format_options *src)
 	return SL_OK;
 }
 
-void slf_opts_free(slf_opts *o)
+void sl_format_config_free(sl_format_config *c)
 {
-	free(o->strings);
-	o->strings = NULL;
+	free(c->strings);
+	c->strings = NULL;
 }
 
 /* -------------------------------------------------------------- tables */

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../expr/expr_internal.h"
 #include "fmt_internal.h"
 #include "../util/tspattern.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../data/data.h"
+#include "util.h"
 
 struct unit {
 	const char *name;
@@ -330,7 +330,7 @@ size_t sl_edit_distance(const char *a, const char *b, size_t limit)
 	return edit_distance(a, b, limit, false);
 }
 
-size_t sli_edit_distance_ci(const char *a, const char *b, size_t limit)
+static size_t edit_distance_ci(const char *a, const char *b, size_t limit)
 {
 	return edit_distance(a, b, limit, true);
 }
@@ -352,7 +352,7 @@ const char *sl_did_you_mean(const char *name, const char *const *candidates, siz
 	for (i = 0; i < n; i++) {
 		if (candidates[i] == NULL)
 			continue;
-		d = sli_edit_distance_ci(name, candidates[i], limit);
+		d = edit_distance_ci(name, candidates[i], limit);
 		if (d < best_d) {
 			best_d = d;
 			best = candidates[i];

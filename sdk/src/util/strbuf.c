@@ -27,6 +27,11 @@ static int grow(sl_strbuf *sb, size_t extra)
 	return SL_OK;
 }
 
+int sl_strbuf_reserve(sl_strbuf *sb, size_t extra)
+{
+	return grow(sb, extra);
+}
+
 int sl_strbuf_append(sl_strbuf *sb, const char *s, size_t len)
 {
 	int rc = grow(sb, len);

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../expr/expr_internal.h"
 #include "tspattern.h"
+#include "util.h"
 
 #define US_PER_DAY 86400000000LL
 #define FMT_MAX_ITEMS 48
@@ -331,15 +331,15 @@ bool slt_parse(const slt_pattern *p, const char *s, size_t len, int64_t *out)
 		return false;
 	int64_t days;
 	if (doy >= 0) {
-		days = slx_days_from_civil(year, 1, 1);
-		int64_t ylen = slx_days_from_civil(year + 1, 1, 1) - days;
+		days = slu_days_from_civil(year, 1, 1);
+		int64_t ylen = slu_days_from_civil(year + 1, 1, 1) - days;
 		if (doy < 1 || doy > ylen)
 			return false;
 		days += doy - 1;
 	} else {
-		int64_t next = month == 12 ? slx_days_from_civil(year + 1, 1, 1)
-		                           : slx_days_from_civil(year, (unsigned)month + 1, 1);
-		days = slx_days_from_civil(year, (unsigned)month, 1);
+		int64_t next = month == 12 ? slu_days_from_civil(year + 1, 1, 1)
+		                           : slu_days_from_civil(year, (unsigned)month + 1, 1);
+		days = slu_days_from_civil(year, (unsigned)month, 1);
 		if (day < 1 || day > next - days)
 			return false;
 		days += day - 1;
@@ -381,7 +381,7 @@ size_t slt_format(const slt_pattern *p, int64_t us, char *buf, size_t cap)
 		rem += US_PER_DAY;
 		days--;
 	}
-	slx_civil_from_days(days, &year, &month, &day);
+	slu_civil_from_days(days, &year, &month, &day);
 	int64_t secs = rem / 1000000, micros = rem % 1000000;
 	int hour = (int)(secs / 3600), minute = (int)(secs / 60 % 60), second = (int)(secs % 60);
 	for (size_t k = 0; k < p->n; k++) {
@@ -413,7 +413,7 @@ size_t slt_format(const slt_pattern *p, int64_t us, char *buf, size_t cap)
 			onum(b, day, wc);
 			break;
 		case 'D':
-			onum(b, days - slx_days_from_civil(year, 1, 1) + 1, wc);
+			onum(b, days - slu_days_from_civil(year, 1, 1) + 1, wc);
 			break;
 		case 'H':
 			onum(b, hour, wc);
