@@ -15,164 +15,6 @@
 
 #include "expr_internal.h"
 
-int slx_err(sl_error *err, int code, int pos, const char *fmt, ...)
-{
-	if (err == NULL)
-		return code;
-	va_list ap;
-	va_start(ap, fmt);
-	sl_error_setv(err, code, fmt, ap);
-	va_end(ap);
-	err->code = code;
-	err->pos = pos;
-	return code;
-}
-
-void slx_node_set_type(slx_node *n, sl_type *t)
-{
-	sl_type *old = n->type;
-	n->type = sl_type_ref(t);
-	sl_type_unref(old);
-}
-
-const char *slx_type_name(const sl_type *t, char *buf, size_t size)
-{
-	sl_strbuf sb = {0};
-	if (t == NULL) {
-		snprintf(buf, size, "?");
-		return buf;
-	}
-	if (sl_type_format(t, &sb) < 0 || sb.buf == NULL)
-		snprintf(buf, size, "%s", sl_type_id_name(t->id));
-	else
-		snprintf(buf, size, "%s", sb.buf);
-	sl_strbuf_free(&sb);
-	return buf;
-}
-
-bool slx_is_atomic(const sl_type *t)
-{
-	return t->id != SL_TYPE_STRUCT && t->id != SL_TYPE_LIST;
-}
-
-bool slx_type_orderable(const sl_type *t)
-{
-	return slx_is_atomic(t);
-}
-
-static bool is_num(const sl_type *t)
-{
-	return t->id == SL_TYPE_INT64 || t->id == SL_TYPE_DOUBLE;
-}
-
-sl_type *slx_wider_type(sl_type *a, sl_type *b)
-{
-	if (a->id == SL_TYPE_NULL)
-		return sl_type_ref(b);
-	if (b->id == SL_TYPE_NULL)
-		return sl_type_ref(a);
-	if (sl_type_equal(a, b))
-		return sl_type_ref(a);
-	if (is_num(a) && is_num(b))
-		return sl_type_double();
-	if (a->id == SL_TYPE_STRING && slx_is_atomic(b) && b->id != SL_TYPE_BINARY)
-		return sl_type_string();
-	if (b->id == SL_TYPE_STRING && slx_is_atomic(a) && a->id != SL_TYPE_BINARY)
-		return sl_type_string();
-	if (a->id == SL_TYPE_LIST && b->id == SL_TYPE_LIST) {
-		sl_type *e = slx_wider_type(a->fields[0].type, b->fields[0].type);
-		if (e == NULL)
-			return NULL;
-		sl_type *l = sl_type_list(e, a->fields[0].nullable || b->fields[0].nullable);
-		sl_type_unref(e);
-		return l;
-	}
-	return NULL;
-}
-
-sl_type *slx_compare_type(sl_type *a, sl_type *b)
-{
-	if (!slx_is_atomic(a) || !slx_is_atomic(b))
-		return NULL;
-	if (a->id == SL_TYPE_NULL)
-		return sl_type_ref(b);
-	if (b->id == SL_TYPE_NULL)
-		return sl_type_ref(a);
-	if (a->id == b->id)
-		return sl_type_ref(a);
-	if (is_num(a) && is_num(b))
-		return sl_type_double();
-	if ((a->id == SL_TYPE_TIMESTAMP && b->id == SL_TYPE_STRING) ||
-	    (b->id == SL_TYPE_TIMESTAMP && a->id == SL_TYPE_STRING))
-		return sl_type_timestamp();
-	return NULL;
-}
-
-bool slx_can_cast(const sl_type *from, const sl_type *to)
-{
-	if (sl_type_equal(from, to) || from->id == SL_TYPE_NULL)
-		return true;
-	switch (to->id) {
-	case SL_TYPE_STRING:
-		return true;
-	case SL_TYPE_BINARY:
-		return from->id == SL_TYPE_STRING;
-	case SL_TYPE_BOOL:
-	case SL_TYPE_INT64:
-	case SL_TYPE_DOUBLE:
-		return from->id == SL_TYPE_STRING || from->id == SL_TYPE_BOOL ||
-		       from->id == SL_TYPE_INT64 || from->id == SL_TYPE_DOUBLE ||
-		       (from->id == SL_TYPE_TIMESTAMP && to->id != SL_TYPE_BOOL);
-	case SL_TYPE_TIMESTAMP:
-		return from->id == SL_TYPE_STRING || from->id == SL_TYPE_INT64 ||
-		       from->id == SL_TYPE_DOUBLE;
-	case SL_TYPE_LIST:
-		return from->id == SL_TYPE_LIST &&
-		       slx_can_cast(from->fields[0].type, to->fields[0].type);
-	case SL_TYPE_STRUCT:
-		if (from->id != SL_TYPE_STRUCT || from->n_fields != to->n_fields)
-			return false;
-		for (size_t k = 0; k < to->n_fields; k++)
-			if (!slx_can_cast(from->fields[k].type, to->fields[k].type))
-				return false;
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Can a cast from -> to give NULL for a non-NULL input? */
-static bool cast_may_fail(const sl_type *from, const sl_type *to)
-{
-	if (sl_type_equal(from, to) || to->id == SL_TYPE_STRING || to->id == SL_TYPE_BINARY)
-		return false;
-	return from->id == SL_TYPE_STRING || from->id == SL_TYPE_LIST || from->id == SL_TYPE_STRUCT;
-}
-
-int slx_coerce(slx_binder *b, slx_node **pn, sl_type *t, sl_error *err)
-{
-	slx_node *c = *pn;
-	if (sl_type_equal(c->type, t))
-		return 0;
-	slx_node *x = slx_node_new(b->tree, SLX_CAST, c->pos);
-	if (x == NULL)
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	x->args = slx_alloc(&b->tree->arena, sizeof(*x->args));
-	if (x->args == NULL)
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	x->args[0] = c;
-	x->n_args = 1;
-	x->op_pos = c->pos;
-	x->depth = c->depth + 1;
-	x->implicit = true;
-	x->cast_type = sl_type_ref(t);
-	slx_node_set_type(x, t);
-	x->nullable = c->nullable || cast_may_fail(c->type, t);
-	x->eval = slx_k_cast;
-	*pn = x;
-	return 0;
-}
-
 static int add_col(slx_binder *b, int col)
 {
 	for (size_t k = 0; k < b->n_cols; k++)
@@ -383,7 +225,7 @@ static int bind_arith(slx_binder *b, slx_node *n, sl_error *err)
 		return trc < 0 ? trc : 0;
 	for (size_t k = 0; k < 2; k++) {
 		sl_type *t = n->args[k]->type;
-		if (!is_num(t) && t->id != SL_TYPE_NULL)
+		if (!slx_is_numeric(t) && t->id != SL_TYPE_NULL)
 			return slx_err(err, SL_ETYPE, n->args[k]->pos,
 			               "operator '%s' needs numeric operands, got %s",
 			               arith_ops[n->op], slx_type_name(t, tn, sizeof(tn)));
@@ -416,7 +258,7 @@ static int bind_neg(slx_binder *b, slx_node *n, sl_error *err)
 			return rc;
 		t = n->args[0]->type;
 	}
-	if (!is_num(t))
+	if (!slx_is_numeric(t))
 		return slx_err(err, SL_ETYPE, n->args[0]->pos,
 		               "operator '-' needs a numeric operand, got %s",
 		               slx_type_name(t, tn, sizeof(tn)));
@@ -622,13 +464,43 @@ static int bind_cast(slx_binder *b, slx_node *n, sl_error *err)
 		               slx_type_name(c->type, t1, sizeof(t1)),
 		               slx_type_name(n->cast_type, t2, sizeof(t2)));
 	slx_node_set_type(n, n->cast_type);
-	n->nullable = c->nullable || cast_may_fail(c->type, n->cast_type);
+	n->nullable = c->nullable || slx_cast_may_fail(c->type, n->cast_type);
 	n->eval = slx_k_cast;
+	return 0;
+}
+
+/* f(*) of a function that takes the input's columns (struct(*)): the node
+ * gets one column reference per input column, bound here. */
+static int expand_star(slx_binder *b, slx_node *n, sl_error *err)
+{
+	const sl_schema *s = b->schema;
+	int rc;
+
+	if (s->n_fields == 0)
+		return slx_err(err, SL_EINVAL, n->op_pos, "struct(*): the input has no columns");
+	n->args = slx_alloc(&b->tree->arena, s->n_fields * sizeof(*n->args));
+	if (n->args == NULL)
+		return sl_error_set(err, SL_ENOMEM, "out of memory");
+	for (size_t k = 0; k < s->n_fields; k++) {
+		slx_node *c = slx_node_new(b->tree, SLX_COL, n->pos);
+		if (c == NULL)
+			return sl_error_set(err, SL_ENOMEM, "out of memory");
+		c->name = s->fields[k].name;
+		n->args[k] = c;
+		n->n_args = k + 1;
+		if ((rc = slx_bind(b, &n->args[k], err)) < 0)
+			return rc;
+	}
+	if (n->depth < 2)
+		n->depth = 2;
+	n->star = false; /* named after its columns, as Spark does */
 	return 0;
 }
 
 static int bind_call(slx_binder *b, slx_node *n, sl_error *err)
 {
+	int rc;
+
 	const slx_func *fn = slx_func_find(n->name);
 	if (fn == NULL) {
 		const char *s = slx_func_suggest(n->name);
@@ -655,6 +527,9 @@ static int bind_call(slx_binder *b, slx_node *n, sl_error *err)
 		return slx_err(err, SL_EINVAL, n->op_pos, "%s(*) is not allowed; only count(*)",
 		               fn->name);
 	n->fn = fn;
+	if (n->star && n->n_args == 0 && (fn->flags & SLX_F_STAR_COLS) &&
+	    (rc = expand_star(b, n, err)) < 0)
+		return rc;
 	return slx_func_bind(b, n, err);
 }
 

@@ -115,7 +115,7 @@
 	X("split",            2,  3, "SSI", 'L', 0,       NULL,                 slx_prep_regex,    slx_f_split) \
 	X("sqrt",             1,  1, "D",   'D', 0,       slx_bind_math1,       NULL,              slx_f_math1) \
 	X("startswith",       2,  2, "SS",  'B', 0,       NULL,                 NULL,              slx_f_startswith) \
-	X("struct",           0, -1, "A",  '0', SLX_NN | SLX_F_STAR, slx_bind_struct,      NULL,              slx_f_struct) \
+	X("struct",           0, -1, "A",  '0', SLX_NN | SLX_F_STAR | SLX_F_STAR_COLS, slx_bind_struct,      NULL,              slx_f_struct) \
 	X("substr",           2,  3, "SII", 'S', 0,       NULL,                 NULL,              slx_f_substring) \
 	X("substring",        2,  3, "SII", 'S', 0,       NULL,                 NULL,              slx_f_substring) \
 	X("tan",              1,  1, "D",   'D', 0,       slx_bind_math1,       NULL,              slx_f_math1) \

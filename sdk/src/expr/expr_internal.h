@@ -207,6 +207,10 @@ bool slx_is_atomic(const sl_type *t); /* not struct or list */
 
 /* Can CAST(from AS to) be done? */
 bool slx_can_cast(const sl_type *from, const sl_type *to);
+/* Can it give NULL for a non-NULL value (a string that does not parse)? */
+bool slx_cast_may_fail(const sl_type *from, const sl_type *to);
+/* int64 or double. */
+bool slx_is_numeric(const sl_type *t);
 
 /* -------------------------------------------------------------- functions */
 
@@ -215,7 +219,8 @@ enum {
 	SLX_F_GEN = 1u << 1,      /* generator: root only */
 	SLX_F_NULLABLE = 1u << 2, /* may give NULL for non-NULL arguments */
 	SLX_F_NONNULL = 1u << 3,  /* never NULL */
-	SLX_F_STAR = 1u << 4      /* accepts f(*) */
+	SLX_F_STAR = 1u << 4,     /* accepts f(*) */
+	SLX_F_STAR_COLS = 1u << 5 /* f(*) means f(every input column) */
 };
 
 struct slx_func {

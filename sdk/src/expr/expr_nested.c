@@ -46,43 +46,13 @@ static int set_struct_type(slx_node *n, slx_node *const *args, const char *const
 	return 0;
 }
 
-/* struct(*): the node gets one column reference per input column. */
-static int expand_star(slx_binder *b, slx_node *n, sl_error *err)
-{
-	const sl_schema *s = b->schema;
-	int rc;
-
-	if (s->n_fields == 0)
-		return slx_err(err, SL_EINVAL, n->op_pos, "struct(*): the input has no columns");
-	n->args = slx_alloc(&b->tree->arena, s->n_fields * sizeof(*n->args));
-	if (n->args == NULL)
-		return sl_error_set(err, SL_ENOMEM, "out of memory");
-	for (size_t k = 0; k < s->n_fields; k++) {
-		slx_node *c = slx_node_new(b->tree, SLX_COL, n->pos);
-		if (c == NULL)
-			return sl_error_set(err, SL_ENOMEM, "out of memory");
-		c->name = s->fields[k].name;
-		n->args[k] = c;
-		n->n_args = k + 1;
-		if ((rc = slx_bind(b, &n->args[k], err)) < 0)
-			return rc;
-	}
-	if (n->depth < 2)
-		n->depth = 2;
-	n->star = false; /* named after its columns, as Spark does */
-	return 0;
-}
-
 int slx_bind_struct(slx_binder *b, slx_node *n, sl_error *err)
 {
 	const char *nm[16];
 	int np[16];
 	const char **names = nm;
 	int *pos = np;
-	int rc;
 
-	if (n->star && n->n_args == 0 && (rc = expand_star(b, n, err)) < 0)
-		return rc;
 	if (n->n_args == 0)
 		return slx_err(err, SL_EINVAL, n->op_pos,
 		               "struct needs at least one argument, or *");

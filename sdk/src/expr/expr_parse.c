@@ -113,21 +113,6 @@ static bool expect_kw(parser *p, const char *kw)
 	return false;
 }
 
-slx_node *slx_node_new(slx_tree *t, slx_kind kind, int pos)
-{
-	slx_node *n = slx_alloc(&t->arena, sizeof(*n));
-	if (n == NULL)
-		return NULL;
-	n->kind = kind;
-	n->pos = pos;
-	n->op_pos = pos;
-	n->col = -1;
-	n->depth = 1;
-	n->all_next = t->all;
-	t->all = n;
-	return n;
-}
-
 static slx_node *oom(parser *p)
 {
 	sl_error_set(p->err, SL_ENOMEM, "out of memory");

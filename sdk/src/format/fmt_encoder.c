@@ -118,10 +118,3 @@ int sl_encoder_finish(sl_encoder *e, sl_strbuf *out, sl_error *err)
 		return SL_OK;
 	return e->ops->finish(e, out, err);
 }
-
-size_t slf_enc_ts(const sl_encoder *e, int64_t us, char *buf)
-{
-	if (e->tsfmt != NULL)
-		return slf_tsfmt_format(e->tsfmt, us, buf, 64);
-	return sl_format_timestamp_iso(us, buf);
-}

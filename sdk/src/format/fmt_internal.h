@@ -2,7 +2,9 @@
  *
  * fmt_options.c   options, Spark names, option tables
  * fmt_col.c       column writers (fmt_col.h)
- * fmt_decoder.c   the generic decoder: chunks, positions, modes, batches
+ * fmt_decoder.c   the decoder's face: codec by format, chunks, positions, batches
+ * fmt_record.c    a record's end for every codec: modes, corrupt records
+ * fmt_encoder.c   the encoder's face: codec by format
  * fmt_json_dec.c  the schema-directed JSON scanner
  * fmt_json_enc.c  the JSON encoder
  * fmt_json_infer.c  JSON schema inference (jansson)
@@ -10,7 +12,8 @@
  * fmt_avro_schema.c  Avro schema <-> sl_schema, decoding plans
  * fmt_avro_dec.c, fmt_avro_enc.c  Avro binary and container files
  * fmt_time.c      timestampFormat patterns (the work is util/tspattern.c)
- * fmt_infer.c     the inferrer front end
+ * fmt_infer.c     the inferrer's face: chunks, the schema at the end
+ * fmt_infer_type.c  inferred types, their merging, the sample
  *
  * Internal symbols are prefixed slf_ (libsluice exports ^sl_ only).  Numbers,
  * timestamps, base64 and UTF-8 as text are util's (sl_text.h, util/util.h);

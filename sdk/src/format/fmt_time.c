@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmt_internal.h"
+#include "fmt_enc.h"
 #include "../util/tspattern.h"
 
 struct slf_tsfmt {
@@ -50,4 +50,13 @@ bool slf_tsfmt_parse(const slf_tsfmt *f, const char *s, size_t len, int64_t *out
 size_t slf_tsfmt_format(const slf_tsfmt *f, int64_t us, char *buf, size_t size)
 {
 	return slt_format(&f->pat, us, buf, size);
+}
+
+/* A timestamp as an encoder writes it: its timestampFormat, or Spark's
+ * JSON default. */
+size_t slf_enc_ts(const sl_encoder *e, int64_t us, char *buf)
+{
+	if (e->tsfmt != NULL)
+		return slf_tsfmt_format(e->tsfmt, us, buf, 64);
+	return sl_format_timestamp_iso(us, buf);
 }
