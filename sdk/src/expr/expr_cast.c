@@ -15,31 +15,16 @@
 
 /* ------------------------------------------------------------ formatting */
 
-/* Growing text for nested values. */
+/* Growing text for nested values; oom sticks once an append failed. */
 typedef struct tbuf {
-	char *p;
-	size_t n, cap;
+	sl_strbuf sb;
 	bool oom;
 } tbuf;
 
 static void tput(tbuf *b, const char *s, size_t n)
 {
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 128;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *q = realloc(b->p, cap);
-		if (q == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
+	if (!b->oom && sl_strbuf_append(&b->sb, s, n) < 0)
+		b->oom = true;
 }
 
 /* Appends Spark's text of row i of a (not NULL at the top). */
@@ -229,18 +214,18 @@ static int to_string(slx_ctx *cx, const sl_array *a, sl_type *to, slx_val *out)
 			len = sl_format_timestamp(sl_array_i64(a)[i], w);
 			break;
 		default:
-			tb.n = 0;
+			sl_strbuf_reset(&tb.sb);
 			fmt_value(&tb, a, i, 0);
 			if (tb.oom) {
 				rc = SL_ENOMEM;
 				continue;
 			}
-			rc = slx_strout_append(&so, tb.p ? tb.p : "", tb.n);
+			rc = slx_strout_append(&so, tb.sb.buf ? tb.sb.buf : "", tb.sb.len);
 			continue;
 		}
 		rc = w == NULL ? SL_ENOMEM : slx_strout_commit(&so, len);
 	}
-	free(tb.p);
+	sl_strbuf_free(&tb.sb);
 	if (rc < 0) {
 		slx_strout_free(&so);
 		return rc == SL_EINVAL

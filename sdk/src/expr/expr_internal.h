@@ -1,12 +1,21 @@
 /* expr_internal.h - what the expression engine's files share (not installed).
  *
- * Pipeline: expr_lex.c (text -> tokens), expr_parse.c (tokens -> tree),
- * expr_bind.c (names and types, implicit casts, constant folding),
- * expr_funcs.c (the function table), expr_eval.c (tree walk, values, memory),
- * expr_kernels.c (arithmetic, comparison and logic over whole columns),
- * expr_cond.c, expr_string.c, expr_like.c, expr_regex.c, expr_cast.c,
- * expr_time.c, expr_math.c, expr_list.c (operator and function families),
- * expr_text.c (default names), expr.c (the public API).
+ * Files, each depending only on those listed before it:
+ *   expr_tree.c     a tree's arena, its nodes, errors at a character
+ *   expr_lex.c      text -> tokens          expr_parse.c  tokens -> tree
+ *   expr_vec.c      evaluation memory: pool, results, output builders
+ *   expr_kernels.c  arithmetic, comparison, logic over whole columns
+ *   expr_cast.c     CAST, and the text forms of values
+ *   expr_type.c     Spark's type rules, implicit casts
+ *   expr_cond.c, expr_string.c, expr_like.c, expr_regex.c, expr_time.c,
+ *   expr_math.c, expr_list.c, expr_nested.c, expr_codec.c
+ *                   the operator and function families (expr_codec.c is
+ *                   from_json/to_json/..., over the format component)
+ *   expr_funcs.c    the function table
+ *   expr_eval.c     the tree walk
+ *   expr_text.c     default names           expr_bind.c  names and types,
+ *                                           constant folding
+ *   expr.c          the public API (sl_expr.h)
  *
  * Internal symbols are prefixed slx_ and are not exported from libsluice
  * (which exports ^sl_ only).
