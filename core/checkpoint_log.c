@@ -14,7 +14,9 @@
 
 #include "checkpoint.h"
 #include "checkpoint_internal.h"
-#include "host.h"
+#include "crc32c.h"
+#include "fsutil.h"
+#include "log.h"
 
 static const char trailer[] = "\ncrc32c ";
 

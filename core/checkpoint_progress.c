@@ -11,6 +11,7 @@
 
 #include "checkpoint.h"
 #include "checkpoint_internal.h"
+#include "fsutil.h"
 
 static size_t count_lines(const char *text)
 {

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "host.h"
+#include "log.h"
+#include "names.h"
 #include "session.h"
 
 static void put_name(const char *name)

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "pipeline.h"
 
 /* Writes s for a table cell: '|' escaped, newlines as spaces. */
 static void cell(FILE *f, const char *s)

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "host.h"
 #include "loader.h"
-#include "pipeline.h"
+#include "log.h"
+#include "names.h"
 
 static int by_kind_name(const void *a, const void *b)
 {
@@ -35,21 +35,6 @@ size_t slc_collect_plugins(struct slc_loader *l, slc_plugin_ref **out)
 	}
 	qsort(v, n, sizeof(*v), by_kind_name);
 	return n;
-}
-
-void slc_choices_text(const char *choices, char *buf, size_t n)
-{
-	size_t k = 0;
-
-	for (const char *c = choices; *c && k + 3 < n; c++) {
-		if (*c == '|') {
-			buf[k++] = ',';
-			buf[k++] = ' ';
-		} else {
-			buf[k++] = *c;
-		}
-	}
-	buf[k] = '\0';
 }
 
 static void list(const slc_plugin_ref *v, size_t n)
@@ -116,32 +101,6 @@ static void flags_line(const sl_plugin *pl)
 	printf("flags:%s%s%s\n", pl->flags & SL_PLUGIN_STATEFUL ? " stateful" : "",
 	       pl->flags & SL_PLUGIN_REPLAYABLE ? " replayable" : "",
 	       pl->flags & SL_PLUGIN_MULTI_INPUT ? " multi-input" : "");
-}
-
-static void state_names(const sl_option_spec *spec, const char *prefix, char *buf, size_t n)
-{
-	char full[256];
-	size_t len;
-
-	for (; spec != NULL && spec->name != NULL; spec++) {
-		if (spec->required & SL_OPT_NO_STATE)
-			continue;
-		snprintf(full, sizeof(full), "%s%s", prefix, spec->name);
-		if (spec->type == SL_OPT_GROUP) {
-			snprintf(full, sizeof(full), "%s%s.", prefix, spec->name);
-			state_names(spec->group, full, buf, n);
-			continue;
-		}
-		len = strlen(buf);
-		snprintf(buf + len, n - len, "%s%s", len ? ", " : "", full);
-	}
-}
-
-void slc_state_options_text(const sl_plugin *pl, char *buf, size_t n)
-{
-	buf[0] = '\0';
-	if (pl->flags & SL_PLUGIN_STATEFUL)
-		state_names(pl->options, "", buf, n);
 }
 
 static void detail(const slc_plugin_ref *r)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "host.h"
+#include "log.h"
 #include "progress.h"
 #include "scheduler.h"
 #include "session.h"

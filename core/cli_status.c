@@ -14,6 +14,7 @@
 
 #include "checkpoint.h"
 #include "cli.h"
+#include "fsutil.h"
 
 #define DEFAULT_ROWS 10
 

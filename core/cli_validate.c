@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "host.h"
+#include "log.h"
 #include "session.h"
 
 static int validate_one(const char *path)

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "config_file.h"
-#include "host.h"
+#include "names.h"
 
 static const char *const top_keys[] = {"name",   "trigger", "checkpoint",      "plugin_path",
                                        "progress", "stages", "mode", "watermark_policy"};

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config_file.h"
+#include "names.h"
 
 const char *const slc_stage_core_keys[] = {"name", "plugin", "input", "inputs", "mode",
                                            "watermark"};

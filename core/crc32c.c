@@ -3,7 +3,7 @@
  * small, so one byte at a time is plenty. */
 #include <pthread.h>
 
-#include "checkpoint.h"
+#include "crc32c.h"
 
 static uint32_t table[256];
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
+#include "fsutil.h"
 
 void slc_iso_time(int64_t us, char *buf, size_t n)
 {

@@ -307,3 +307,13 @@ bool slc_graph_resolved_upstream(const slc_stage *st)
 			return false;
 	return true;
 }
+
+bool slc_graph_watermark_upstream(const slc_stage *st)
+{
+	if (st->et.column != NULL)
+		return true;
+	for (size_t i = 0; i < st->n_inputs; i++)
+		if (st->inputs[i] != NULL && slc_graph_watermark_upstream(st->inputs[i]))
+			return true;
+	return false;
+}

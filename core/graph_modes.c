@@ -5,7 +5,7 @@
  * without a stateful stage, `append` on a stateful stage without a
  * watermark on it or upstream. */
 #include "graph.h"
-#include "watermark.h"
+#include "names.h"
 
 /* The mode a stage must have from its own `mode` and its consumers'. */
 static int required(slc_pipeline *p, slc_stage *st, slc_diag *d)
@@ -89,7 +89,7 @@ static int check_complete(slc_pipeline *p, slc_stage *st, slc_diag *d)
 static int check_append(slc_stage *st, slc_diag *d)
 {
 	if (st->out_mode != SL_MODE_APPEND || st->plugin == NULL ||
-	    !(st->plugin->flags & SL_PLUGIN_STATEFUL) || slc_wm_upstream(st))
+	    !(st->plugin->flags & SL_PLUGIN_STATEFUL) || slc_graph_watermark_upstream(st))
 		return SL_OK;
 	st->broken = st->broken ? st->broken : 1;
 	return slc_diag_add(d, st->file, st->line, st->name,

@@ -1,128 +1,15 @@
-/* host.c - the services a stage reaches through sl_host: logging, counters,
- * the stop flag, its name, the checkpoint directory; the tables of the
- * state store, the watermark and side outputs live in their own files. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-
+/* host.c - the sl_host table: logging, counters, the stop flag, the stage's
+ * name, the checkpoint directory, the query id; the state store, the
+ * watermark and side outputs come from their own files, and what a stage
+ * emits into a side output goes on through the scheduler. */
 #include "host.h"
+#include "log.h"
+#include "metrics.h"
+#include "scheduler.h"
 #include "side.h"
 #include "signals.h"
-#include "state.h"
+#include "state_api.h"
 #include "watermark.h"
-
-static sl_log_level log_level = SL_LOG_WARN;
-
-static const char *const level_names[] = {"error", "warn", "info", "debug"};
-
-void slc_log_set_level(sl_log_level level)
-{
-	log_level = level;
-}
-
-void slc_log_setup(bool verbose)
-{
-	const char *env = getenv("SLUICE_LOG");
-
-	log_level = SL_LOG_WARN;
-	for (int i = SL_LOG_ERROR; env != NULL && i <= SL_LOG_DEBUG; i++)
-		if (strcasecmp(env, level_names[i]) == 0)
-			log_level = (sl_log_level)i;
-	if (env != NULL && strcasecmp(env, "warning") == 0)
-		log_level = SL_LOG_WARN;
-	if (verbose && log_level < SL_LOG_INFO)
-		log_level = SL_LOG_INFO;
-}
-
-bool slc_log_enabled(sl_log_level level)
-{
-	return level <= log_level;
-}
-
-void slc_logv(sl_log_level level, const char *stage, const char *fmt, va_list ap)
-{
-	char msg[2048];
-
-	if (!slc_log_enabled(level))
-		return;
-	if ((int)level < SL_LOG_ERROR || level > SL_LOG_DEBUG)
-		level = SL_LOG_DEBUG;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	slc_one_line(msg);
-	/* One fprintf per line so lines from several writers do not mix. */
-	if (stage != NULL)
-		fprintf(stderr, "sluice: %s: stage '%s': %s\n", level_names[level], stage, msg);
-	else
-		fprintf(stderr, "sluice: %s: %s\n", level_names[level], msg);
-}
-
-void slc_log(sl_log_level level, const char *stage, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	slc_logv(level, stage, fmt, ap);
-	va_end(ap);
-}
-
-int slc_metric_add(slc_stage *st, const char *name, int64_t delta)
-{
-	slc_metric *m;
-
-	for (size_t i = 0; i < st->n_metrics; i++) {
-		if (strcmp(st->metrics[i].name, name) == 0) {
-			st->metrics[i].batch += delta;
-			st->metrics[i].total += delta;
-			st->metrics[i].touched = true;
-			return SL_OK;
-		}
-	}
-	m = realloc(st->metrics, (st->n_metrics + 1) * sizeof(*m));
-	if (m == NULL)
-		return SL_ENOMEM;
-	st->metrics = m;
-	m = &st->metrics[st->n_metrics];
-	m->name = strdup(name);
-	if (m->name == NULL)
-		return SL_ENOMEM;
-	m->batch = delta;
-	m->total = delta;
-	m->touched = true;
-	m->last = 0;
-	st->n_metrics++;
-	return SL_OK;
-}
-
-void slc_metrics_next_batch(slc_stage *st)
-{
-	for (size_t i = 0; i < st->n_metrics; i++) {
-		slc_metric *m = &st->metrics[i];
-
-		if (m->touched)
-			m->last = m->batch;
-		m->batch = 0;
-		m->touched = false;
-	}
-	st->state_writes = 0;
-}
-
-const slc_metric *slc_metric_find(const slc_stage *st, const char *name)
-{
-	for (size_t i = 0; i < st->n_metrics; i++)
-		if (strcmp(st->metrics[i].name, name) == 0)
-			return &st->metrics[i];
-	return NULL;
-}
-
-int64_t slc_metric_batch(const slc_stage *st, const char *name)
-{
-	const slc_metric *m = slc_metric_find(st, name);
-
-	return m != NULL ? m->batch : 0;
-}
-
-/* --- the table --- */
 
 static void host_logv(sl_stage *st, sl_log_level level, const char *fmt, va_list ap)
 {
@@ -156,6 +43,19 @@ static const char *host_query_id(sl_stage *st)
 	return st ? slc_stage_of(st)->pipeline->query_id : NULL;
 }
 
+/* Pushed on by the scheduler, which checks name and schema; outside a run
+ * there is nobody to push to. */
+static int host_side_emit(sl_stage *h, const char *name, sl_batch *batch)
+{
+	slc_stage *st = h ? slc_stage_of(h) : NULL;
+
+	if (st == NULL || name == NULL || st->sched == NULL) {
+		sl_batch_unref(batch);
+		return SL_ESTATE;
+	}
+	return slc_sched_side_emit(st, name, batch);
+}
+
 static const sl_host host_table = {
     .size = sizeof(sl_host),
     .version = ((uint32_t)SL_ABI_MAJOR << 16) | SL_ABI_MINOR,
@@ -167,7 +67,7 @@ static const sl_host host_table = {
     .state = &slc_state_table,
     .watermark = &slc_watermark_table,
     .side_output_declare = slc_side_declare,
-    .side_emit = slc_side_emit,
+    .side_emit = host_side_emit,
     .query_id = host_query_id,
 };
 

@@ -10,8 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "host.h"
 #include "loader.h"
+#include "log.h"
+#include "names.h"
 
 typedef struct module {
 	char *path;   /* as found (dir/name.so) */

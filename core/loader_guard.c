@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #include "loader.h"
-#include "pipeline.h"
+#include "names.h"
 
 /* Fields of sl_plugin this core reads: everything before the reserved
  * slots. */

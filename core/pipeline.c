@@ -1,7 +1,6 @@
 /* pipeline.c - the pipeline object's lifetime and small lookups. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "checkpoint.h"
 #include "config_file.h"
@@ -60,41 +59,4 @@ slc_stage *slc_pipeline_stage(const slc_pipeline *p, const char *name)
 		if (p->stages[i]->name != NULL && strcmp(p->stages[i]->name, name) == 0)
 			return p->stages[i];
 	return NULL;
-}
-
-const char *slc_mode_name(sl_output_mode m)
-{
-	switch (m) {
-	case SL_MODE_APPEND:
-		return "append";
-	case SL_MODE_UPDATE:
-		return "update";
-	case SL_MODE_COMPLETE:
-		return "complete";
-	}
-	return "?";
-}
-
-int slc_mode_parse(const char *text)
-{
-	if (strcasecmp(text, "append") == 0)
-		return SL_MODE_APPEND;
-	if (strcasecmp(text, "update") == 0)
-		return SL_MODE_UPDATE;
-	if (strcasecmp(text, "complete") == 0)
-		return SL_MODE_COMPLETE;
-	return -1;
-}
-
-const char *slc_kind_name(sl_plugin_kind k)
-{
-	switch (k) {
-	case SL_PLUGIN_SOURCE:
-		return "source";
-	case SL_PLUGIN_TRANSFORM:
-		return "transform";
-	case SL_PLUGIN_SINK:
-		return "sink";
-	}
-	return "?";
 }

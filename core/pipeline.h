@@ -148,6 +148,12 @@ struct slc_pipeline {
 	                             * this run's own */
 };
 
+/* The stage behind an sl_stage handle (base is its first member). */
+static inline slc_stage *slc_stage_of(sl_stage *st)
+{
+	return (slc_stage *)st;
+}
+
 /* How the global watermark combines the stages' (`watermark_policy`). */
 enum { SLC_WM_MIN = 0, SLC_WM_MAX = 1 };
 
@@ -163,10 +169,5 @@ void slc_pipeline_free(slc_pipeline *p);
 void slc_pipeline_release_config(slc_pipeline *p);
 /* Looks a stage up by name (NULL when none). */
 slc_stage *slc_pipeline_stage(const slc_pipeline *p, const char *name);
-
-const char *slc_mode_name(sl_output_mode m);
-/* Parses "append", "update", "complete" (any case); -1 when unknown. */
-int slc_mode_parse(const char *text);
-const char *slc_kind_name(sl_plugin_kind k);
 
 #endif

@@ -33,7 +33,4 @@ int slc_progress_report(slc_progress *pr, const slc_pipeline *p, const slc_batch
 size_t slc_progress_count(const slc_progress *pr);
 const char *slc_progress_get(const slc_progress *pr, size_t i);
 
-/* A random (version 4) UUID in its 36-character text form. */
-void slc_uuid(char out[37]);
-
 #endif

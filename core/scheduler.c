@@ -8,7 +8,7 @@
  *                                  record, commits/N; then source_commit
  *   6. progress                    also appended to CHK/progress.jsonl
  * At start, a batch logged but not committed is replayed first
- * (checkpoint_batch.c).  Before a stage's process, the core scans its
+ * (restart.c).  Before a stage's process, the core scans its
  * watermark column; after end_batch it computes the next batch's watermark
  * (watermark.c).  With no new data, a batch still runs when that watermark
  * reaches a deadline a stage reported (a no-data batch: sources are not
@@ -18,7 +18,9 @@
 #include <string.h>
 
 #include "checkpoint.h"
-#include "host.h"
+#include "log.h"
+#include "metrics.h"
+#include "protocol.h"
 #include "scheduler.h"
 #include "side.h"
 #include "signals.h"
@@ -162,7 +164,7 @@ int slc_sched_side_emit(slc_stage *st, const char *name, sl_batch *batch)
 	return rc < 0 ? rc : SL_OK;
 }
 
-/* --- the checkpoint hooks (checkpoint_batch.c) --- */
+/* --- the checkpoint protocol (protocol.h) --- */
 
 static int core_fail(slc_sched *s, int rc, const sl_error *err)
 {

@@ -10,4 +10,9 @@
  * code with err->msg "stage 'x': message" for the first failure. */
 int slc_scheduler_run(slc_pipeline *p, slc_progress *prog, sl_error *err);
 
+/* host->side_emit while st runs: pushes batch (transfer full) from st's
+ * side output name to its readers; unread, it is counted and dropped.  A
+ * name st did not declare, or a batch of another schema, fails the batch. */
+int slc_sched_side_emit(slc_stage *st, const char *name, sl_batch *batch);
+
 #endif

@@ -3,11 +3,12 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "create.h"
 #include "graph.h"
-#include "host.h"
 #include "loader.h"
-#include "progress.h"
 #include "session.h"
+#include "stateful.h"
+#include "uuid.h"
 
 static int apply(slc_pipeline *p, const slc_overrides *ov)
 {
@@ -83,7 +84,7 @@ static int save_metadata(slc_pipeline *p, slc_diag *d)
 	if (p->chk == NULL)
 		return SL_OK;
 	sl_error_clear(&err);
-	rc = slc_checkpoint_save_metadata(p->chk, p, &err);
+	rc = slc_stateful_save(p->chk, p, &err);
 	if (rc < 0) {
 		slc_diag_add(d, NULL, 0, NULL, "%s", err.msg);
 		return rc == SL_ENOMEM ? rc : SL_ESTATE;
@@ -110,7 +111,7 @@ static int plan(slc_pipeline *p, slc_diag *d)
 		if (r < 0)
 			return r;
 	}
-	r = slc_graph_create(p, d);
+	r = slc_stages_create(p, d);
 	if (r == SL_ENOMEM)
 		return r;
 	rc = r < 0 ? r : rc;

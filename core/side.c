@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
+#include "log.h"
 #include "side.h"
 
 slc_side *slc_side_find(const slc_stage *st, const char *name)
@@ -131,15 +131,4 @@ void slc_side_next_batch(slc_stage *st)
 {
 	for (size_t k = 0; k < st->n_sides; k++)
 		st->sides[k].rows = 0;
-}
-
-int slc_side_emit(sl_stage *h, const char *name, sl_batch *batch)
-{
-	slc_stage *st = h ? slc_stage_of(h) : NULL;
-
-	if (st == NULL || name == NULL || st->sched == NULL) {
-		sl_batch_unref(batch);
-		return SL_ESTATE;
-	}
-	return slc_sched_side_emit(st, name, batch);
 }

@@ -1,15 +1,14 @@
 /* side.h - side outputs of stages (sl_side.h): declaration, binding of
- * readers, the warning about unused ones (side.c); the push itself is the
- * scheduler's (slc_sched_side_emit). */
+ * readers, the warning about unused ones, the counts (side.c).  What is
+ * emitted into one is the scheduler's to push (scheduler.h). */
 #ifndef SLUICE_CORE_SIDE_H
 #define SLUICE_CORE_SIDE_H
 
 #include "diag.h"
 #include "pipeline.h"
 
-/* host->side_output_declare and host->side_emit. */
+/* host->side_output_declare. */
 int slc_side_declare(sl_stage *h, const char *name, sl_schema *schema, sl_error *err);
-int slc_side_emit(sl_stage *h, const char *name, sl_batch *batch);
 
 /* st's side output called name, or NULL. */
 slc_side *slc_side_find(const slc_stage *st, const char *name);
@@ -21,9 +20,5 @@ int slc_side_bind_inputs(slc_stage *st, const sl_schema **schemas, slc_diag *d);
 void slc_side_warn_unused(const slc_pipeline *p);
 /* Starts a new batch's counts. */
 void slc_side_next_batch(slc_stage *st);
-
-/* Pushes batch (transfer full) from st's side output name to its readers
- * (scheduler.c); unread, it is counted and dropped. */
-int slc_sched_side_emit(slc_stage *st, const char *name, sl_batch *batch);
 
 #endif

@@ -77,7 +77,4 @@ int slc_state_scan(slc_state *s, const void *prefix, size_t plen, sl_state_scan_
 int slc_state_del_prefix(slc_state *s, const void *prefix, size_t plen, int64_t *n_deleted,
                          sl_error *err);
 
-/* The table handed to stages (host->state). */
-extern const sl_state_api slc_state_table;
-
 #endif

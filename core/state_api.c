@@ -4,8 +4,9 @@
  * through per-stage buffers: no malloc per call once they have grown. */
 #include <string.h>
 
-#include "host.h"
+#include "pipeline.h"
 #include "state.h"
+#include "state_api.h"
 
 static int store_of(slc_stage *st, slc_state **out, sl_error *err)
 {

@@ -4,7 +4,6 @@
 
 #include <jansson.h>
 
-#include "host.h"
 #include "watermark.h"
 
 /* The state-store key of the core's record: stage "" (no stage may have an
@@ -70,16 +69,6 @@ int slc_wm_bind(slc_stage *st, const sl_schema *const *schemas, size_t n, slc_di
 	if (rc < 0)
 		st->broken = st->broken ? st->broken : 1;
 	return rc;
-}
-
-bool slc_wm_upstream(const slc_stage *st)
-{
-	if (st->et.column != NULL)
-		return true;
-	for (size_t i = 0; i < st->n_inputs; i++)
-		if (st->inputs[i] != NULL && slc_wm_upstream(st->inputs[i]))
-			return true;
-	return false;
 }
 
 bool slc_wm_any(const slc_pipeline *p)

@@ -19,8 +19,6 @@ extern const sl_watermark_api slc_watermark_table;
  * (schemas, n) - of its output for a source - and remembers where it is.
  * Problems go to d at the key's line (did-you-mean for a misspelt name). */
 int slc_wm_bind(slc_stage *st, const sl_schema *const *schemas, size_t n, slc_diag *d);
-/* True when st or a stage upstream of it has a `watermark` key. */
-bool slc_wm_upstream(const slc_stage *st);
 /* True when some stage tracks event time. */
 bool slc_wm_any(const slc_pipeline *p);
 

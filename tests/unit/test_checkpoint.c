@@ -22,10 +22,13 @@
 #include <jansson.h>
 
 #include "checkpoint.h"
-#include "host.h"
+#include "crc32c.h"
+#include "fsutil.h"
+#include "log.h"
 #include "progress.h"
 #include "scheduler.h"
 #include "session.h"
+#include "stateful.h"
 
 static char tmp[64];
 static int seq;

@@ -12,7 +12,7 @@
 #include <CUnit/Basic.h>
 
 #include "config_file.h"
-#include "host.h"
+#include "log.h"
 #include "scheduler.h"
 #include "session.h"
 #include "signals.h"

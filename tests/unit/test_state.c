@@ -17,6 +17,7 @@
 #include <CUnit/Basic.h>
 
 #include "host.h"
+#include "pipeline.h"
 #include "state.h"
 
 static char tmp[64];

@@ -19,8 +19,8 @@
 #include <CUnit/Basic.h>
 #include <jansson.h>
 
-#include "checkpoint.h"
-#include "host.h"
+#include "fsutil.h"
+#include "log.h"
 #include "progress.h"
 #include "scheduler.h"
 #include "session.h"

@@ -1,4 +1,4 @@
-/* checkpoint_fp.c - what a stateful stage's state was built under, kept in
+/* stage_record.c - what a stateful stage's state was built under, kept in
  * the checkpoint's metadata ("stateful": {stage: record}) and compared at
  * every start:
  *
@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "checkpoint.h"
+#include "stateful.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull

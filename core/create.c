@@ -1,13 +1,14 @@
-/* graph_create.c - creating every stage in topological order, so each one
+/* create.c - creating every stage in topological order, so each one
  * learns its input schemas and declares its output schema before any data
- * flows. */
+ * flows; each gets the host table, and a stateful one is checked against
+ * the checkpoint (stateful.c) before and after. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
-#include "graph.h"
+#include "create.h"
 #include "host.h"
 #include "side.h"
+#include "stateful.h"
 #include "watermark.h"
 
 /* The line and file of an option (a dotted name reaches into groups);
@@ -130,7 +131,7 @@ static int create_stage(slc_pipeline *p, slc_stage *st, slc_diag *d)
 	init.watermark_delay_us = st->et.column ? st->et.delay_us : 0;
 	init.available_now = p->trigger.kind != SLC_TRIGGER_INTERVAL;
 	if (stateful_checked(p, st) &&
-	    slc_checkpoint_check_before(p->chk, st, init.input_schemas, &err) < 0) {
+	    slc_stateful_check_before(p->chk, st, init.input_schemas, &err) < 0) {
 		rc = refuse(st, &err, d);
 		goto out;
 	}
@@ -146,14 +147,14 @@ static int create_stage(slc_pipeline *p, slc_stage *st, slc_diag *d)
 	rc = check_schema(st, schema, d);
 	if (rc >= 0 && st->role == SL_PLUGIN_SOURCE)
 		rc = slc_wm_bind(st, (const sl_schema *const *)&st->schema, 1, d);
-	if (rc >= 0 && stateful_checked(p, st) && slc_checkpoint_check_after(p->chk, st, &err) < 0)
+	if (rc >= 0 && stateful_checked(p, st) && slc_stateful_check_after(p->chk, st, &err) < 0)
 		rc = refuse(st, &err, d);
 out:
 	free(schemas);
 	return rc;
 }
 
-int slc_graph_create(slc_pipeline *p, slc_diag *d)
+int slc_stages_create(slc_pipeline *p, slc_diag *d)
 {
 	int rc = SL_OK, r;
 
