@@ -21,14 +21,14 @@
 #include <CUnit/Basic.h>
 #include <jansson.h>
 
-#include "checkpoint.h"
-#include "crc32c.h"
-#include "fsutil.h"
-#include "log.h"
-#include "progress.h"
-#include "scheduler.h"
-#include "session.h"
-#include "stateful.h"
+#include "plan/stateful.h"
+#include "run/progress.h"
+#include "run/scheduler.h"
+#include "session/session.h"
+#include "store/checkpoint.h"
+#include "store/crc32c.h"
+#include "store/fsutil.h"
+#include "util/log.h"
 
 static char tmp[64];
 static int seq;
