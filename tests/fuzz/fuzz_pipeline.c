@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "pipeline.h"
+#include "config/pipeline.h"
+#include "util/diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);

@@ -21,11 +21,14 @@
 #include <CUnit/Basic.h>
 #include <jansson.h>
 
-#include "checkpoint.h"
-#include "host.h"
-#include "progress.h"
-#include "scheduler.h"
-#include "session.h"
+#include "plan/stateful.h"
+#include "run/progress.h"
+#include "run/scheduler.h"
+#include "session/session.h"
+#include "store/checkpoint.h"
+#include "store/crc32c.h"
+#include "store/fsutil.h"
+#include "util/log.h"
 
 static char tmp[64];
 static int seq;

@@ -11,11 +11,11 @@
 
 #include <CUnit/Basic.h>
 
-#include "config_file.h"
-#include "host.h"
-#include "scheduler.h"
-#include "session.h"
-#include "signals.h"
+#include "config/config_file.h"
+#include "run/scheduler.h"
+#include "session/session.h"
+#include "util/log.h"
+#include "util/signals.h"
 
 static char dir[256];
 static char main_path[300];

@@ -11,8 +11,8 @@
 
 #include <CUnit/Basic.h>
 
-#include "host.h"
-#include "loader.h"
+#include "loader/loader.h"
+#include "util/log.h"
 
 static char mods[PATH_MAX];
 static char good[PATH_MAX + 16];

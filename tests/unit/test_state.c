@@ -16,8 +16,9 @@
 
 #include <CUnit/Basic.h>
 
-#include "host.h"
-#include "state.h"
+#include "config/pipeline.h"
+#include "run/host.h"
+#include "store/state.h"
 
 static char tmp[64];
 static int dir_seq;

@@ -19,11 +19,11 @@
 #include <CUnit/Basic.h>
 #include <jansson.h>
 
-#include "checkpoint.h"
-#include "host.h"
-#include "progress.h"
-#include "scheduler.h"
-#include "session.h"
+#include "run/progress.h"
+#include "run/scheduler.h"
+#include "session/session.h"
+#include "store/fsutil.h"
+#include "util/log.h"
 
 #define SEC 1000000LL
 
