@@ -14,7 +14,6 @@
 
 #include "cli/cli.h"
 #include "store/checkpoint.h"
-#include "store/fsutil.h"
 
 #define DEFAULT_ROWS 10
 
@@ -67,7 +66,7 @@ static void print_holder(const char *dir)
 	long pid = 0;
 
 	snprintf(path, sizeof(path), "%s/lock", dir);
-	if (slc_read_file(path, &text, &len, NULL) >= 0 && text != NULL)
+	if (sl_read_file(path, &text, &len, NULL) >= 0 && text != NULL)
 		pid = strtol(text, NULL, 10);
 	free(text);
 	if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
@@ -158,7 +157,7 @@ static void print_batches(const char *dir, long rows, int64_t committed, int64_t
 	snprintf(path, sizeof(path), "%s/progress.jsonl", dir);
 	printf("\n%8s  %-24s  %10s  %12s  %11s  %10s  %s\n", "batch", "time", "input rows",
 	       "rows/s", "duration ms", "state rows", "committed");
-	if (slc_read_file(path, &text, &len, NULL) >= 0 && text != NULL) {
+	if (sl_read_file(path, &text, &len, NULL) >= 0 && text != NULL) {
 		for (p = text; *p; p++)
 			n += *p == '\n';
 		skip = n > (size_t)rows ? n - (size_t)rows : 0;
@@ -200,7 +199,7 @@ int slc_cmd_status(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	snprintf(path, sizeof(path), "%s/metadata", a.dir);
-	if (slc_read_file(path, &text, &len, NULL) < 0) {
+	if (sl_read_file(path, &text, &len, NULL) < 0) {
 		slc_print_error(stderr,
 		                "checkpoint %s: no metadata (not a sluice checkpoint, or no batch "
 		                "ran yet)",

@@ -68,18 +68,6 @@ static void keep(slc_progress *pr, char *line)
 	pr->n++;
 }
 
-/* ISO-8601 UTC with milliseconds: 2024-05-01T12:00:00.123Z */
-static void iso_time(int64_t us, char *buf, size_t n)
-{
-	time_t secs = (time_t)(us / 1000000);
-	struct tm tm;
-	char date[32];
-
-	gmtime_r(&secs, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, n, "%s.%03dZ", date, (int)((us / 1000) % 1000));
-}
-
 /* An offset as JSON when it is JSON, as a string otherwise, null when
  * absent. */
 static json_t *offset_json(const char *text)
@@ -156,15 +144,15 @@ static json_t *event_time(const slc_pipeline *p, const slc_batch_times *t)
 	char buf[64];
 
 	if (slc_wm_batch_stats(p, &mn, &mx, &avg)) {
-		iso_time(avg, buf, sizeof(buf));
+		sl_format_timestamp_iso(avg, buf);
 		json_object_set_new(o, "avg", json_string(buf));
-		iso_time(mx, buf, sizeof(buf));
+		sl_format_timestamp_iso(mx, buf);
 		json_object_set_new(o, "max", json_string(buf));
-		iso_time(mn, buf, sizeof(buf));
+		sl_format_timestamp_iso(mn, buf);
 		json_object_set_new(o, "min", json_string(buf));
 	}
 	if (t->watermark_us != SL_NO_WATERMARK) {
-		iso_time(t->watermark_us, buf, sizeof(buf));
+		sl_format_timestamp_iso(t->watermark_us, buf);
 		json_object_set_new(o, "watermark", json_string(buf));
 	}
 	return o;
@@ -269,7 +257,7 @@ static json_t *build(const slc_progress *pr, const slc_pipeline *p, const slc_ba
 	int64_t rows;
 	double since;
 
-	iso_time(t->start_wall, ts, sizeof(ts));
+	sl_format_timestamp_iso(t->start_wall, ts);
 	json_object_set_new(o, "id", json_string(pr->id));
 	json_object_set_new(o, "runId", json_string(pr->run_id));
 	json_object_set_new(o, "name", json_string(p->name));

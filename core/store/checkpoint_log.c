@@ -15,7 +15,6 @@
 #include "store/checkpoint.h"
 #include "store/checkpoint_internal.h"
 #include "store/crc32c.h"
-#include "store/fsutil.h"
 #include "util/log.h"
 
 static const char trailer[] = "\ncrc32c ";
@@ -90,7 +89,7 @@ int slc_checkpoint_write_offsets(slc_checkpoint *c, const slc_offsets *o, sl_err
 		goto out;
 	}
 	slc_checkpoint_path(c, path, sizeof(path), "offsets/%lld", (long long)o->batch_id);
-	rc = slc_write_file(path, sb.buf, sb.len, true, err);
+	rc = sl_write_file(path, sb.buf, sb.len, SL_FILE_SYNC, err);
 	if (rc < 0)
 		sl_error_prefix(err, "%s", c->where);
 out:
@@ -101,15 +100,15 @@ out:
 
 int slc_checkpoint_write_commit(slc_checkpoint *c, int64_t n, int64_t timestamp_us, sl_error *err)
 {
-	char path[PATH_MAX], text[160], when[40];
+	char path[PATH_MAX], text[160], when[SL_TEXT_MAX];
 	int rc;
 
-	slc_iso_time(timestamp_us, when, sizeof(when));
+	sl_format_timestamp_iso(timestamp_us, when);
 	snprintf(text, sizeof(text), "{\"batchId\": %lld, \"timestamp\": %lld, \"time\": \"%s\"}\n",
 	         (long long)n, (long long)timestamp_us, when);
 	slc_checkpoint_path(c, path, sizeof(path), "commits/%lld", (long long)n);
 	/* A mirror: the commit record in the store is the truth, so no fsync. */
-	rc = slc_write_file(path, text, strlen(text), false, err);
+	rc = sl_write_file(path, text, strlen(text), 0, err);
 	if (rc < 0) {
 		sl_error_prefix(err, "%s", c->where);
 		return rc;
@@ -229,7 +228,7 @@ int slc_checkpoint_read_offsets(const char *dir, int64_t n, slc_offsets *out, sl
 
 	memset(out, 0, sizeof(*out));
 	snprintf(path, sizeof(path), "%s/offsets/%lld", dir, (long long)n);
-	rc = slc_read_file(path, &text, &len, err);
+	rc = sl_read_file(path, &text, &len, err);
 	if (rc == SL_ENOTFOUND)
 		return rc;
 	if (rc >= 0)
@@ -329,7 +328,7 @@ static int move_aside(slc_checkpoint *c, int64_t n, const sl_error *why, sl_erro
 	        "%s: %s; batch %lld never ran, so the entry was moved to %s and the batch is "
 	        "planned again",
 	        c->where, why->msg, (long long)n, to);
-	return slc_fsync_dir(dir, err) < 0 ? sl_error_prefix(err, "%s", c->where), SL_EIO : SL_OK;
+	return sl_fsync_dir(dir, err) < 0 ? sl_error_prefix(err, "%s", c->where), SL_EIO : SL_OK;
 }
 
 int slc_checkpoint_check_log(slc_checkpoint *c, int64_t committed, int64_t *last, sl_error *err)

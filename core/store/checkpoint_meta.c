@@ -12,7 +12,6 @@
 
 #include "store/checkpoint.h"
 #include "store/checkpoint_internal.h"
-#include "store/fsutil.h"
 #include "util/uuid.h"
 
 static int damaged_meta(slc_checkpoint *c, const char *why, sl_error *err)
@@ -72,7 +71,7 @@ int slc_checkpoint_read_meta(slc_checkpoint *c, sl_error *err)
 	int rc;
 
 	slc_checkpoint_path(c, path, sizeof(path), "metadata");
-	rc = slc_read_file(path, &text, &len, err);
+	rc = sl_read_file(path, &text, &len, err);
 	if (rc == SL_ENOTFOUND) {
 		/* A new checkpoint, unless its log says otherwise. */
 		if (slc_checkpoint_list(c->dir, "offsets", &ids, &n) >= 0 && n > 0)
@@ -114,7 +113,7 @@ int slc_checkpoint_set_record(slc_checkpoint *c, const char *stage, json_t *reco
 
 int slc_checkpoint_save_metadata(slc_checkpoint *c, const char *name, sl_error *err)
 {
-	char path[PATH_MAX], created[40];
+	char path[PATH_MAX], created[SL_TEXT_MAX];
 	json_t *m;
 	char *text = NULL;
 	sl_strbuf sb = {0};
@@ -125,7 +124,7 @@ int slc_checkpoint_save_metadata(slc_checkpoint *c, const char *name, sl_error *
 		return SL_OK;
 	if (c->meta == NULL) {
 		gettimeofday(&tv, NULL);
-		slc_iso_time((int64_t)tv.tv_sec * 1000000 + tv.tv_usec, created, sizeof(created));
+		sl_format_timestamp_iso((int64_t)tv.tv_sec * 1000000 + tv.tv_usec, created);
 		c->meta = json_pack("{s:i, s:s, s:s, s:s}", "version", 1, "id", c->id, "name",
 		                    name ? name : "", "created", created);
 	}
@@ -140,7 +139,7 @@ int slc_checkpoint_save_metadata(slc_checkpoint *c, const char *name, sl_error *
 		rc = sl_error_set(err, SL_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = slc_write_file(path, sb.buf, sb.len, true, err);
+	rc = sl_write_file(path, sb.buf, sb.len, SL_FILE_SYNC, err);
 	if (rc < 0) {
 		sl_error_prefix(err, "%s", c->where);
 		goto out;

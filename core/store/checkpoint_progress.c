@@ -11,7 +11,6 @@
 
 #include "store/checkpoint.h"
 #include "store/checkpoint_internal.h"
-#include "store/fsutil.h"
 
 static size_t count_lines(const char *text)
 {
@@ -30,7 +29,7 @@ int slc_checkpoint_progress_open(slc_checkpoint *c, sl_error *err)
 	int rc;
 
 	slc_checkpoint_path(c, path, sizeof(path), "progress.jsonl");
-	rc = slc_read_file(path, &text, &len, err);
+	rc = sl_read_file(path, &text, &len, err);
 	if (rc == SL_ENOTFOUND)
 		return SL_OK;
 	if (rc < 0) {
@@ -47,7 +46,7 @@ static int trim(slc_checkpoint *c, const char *path, size_t keep, sl_error *err)
 {
 	char *text = NULL, *start;
 	size_t len, n;
-	int rc = slc_read_file(path, &text, &len, err);
+	int rc = sl_read_file(path, &text, &len, err);
 
 	if (rc < 0)
 		goto out;
@@ -61,7 +60,7 @@ static int trim(slc_checkpoint *c, const char *path, size_t keep, sl_error *err)
 		start = nl + 1;
 		n--;
 	}
-	rc = slc_write_file(path, start, strlen(start), false, err);
+	rc = sl_write_file(path, start, strlen(start), 0, err);
 	if (rc >= 0)
 		c->progress_lines = n;
 out:

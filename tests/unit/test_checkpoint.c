@@ -27,7 +27,6 @@
 #include "session/session.h"
 #include "store/checkpoint.h"
 #include "store/crc32c.h"
-#include "store/fsutil.h"
 #include "util/log.h"
 
 static char tmp[64];
@@ -52,7 +51,7 @@ static char *slurp(const char *path)
 	char *text = NULL;
 	size_t len;
 
-	if (slc_read_file(path, &text, &len, NULL) < 0)
+	if (sl_read_file(path, &text, &len, NULL) < 0)
 		return NULL;
 	return text;
 }

@@ -22,7 +22,6 @@
 #include "run/progress.h"
 #include "run/scheduler.h"
 #include "session/session.h"
-#include "store/fsutil.h"
 #include "util/log.h"
 
 #define SEC 1000000LL
@@ -51,7 +50,7 @@ static char *slurp(const char *dir, const char *name)
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (slc_read_file(path, &text, &len, NULL) < 0)
+	if (sl_read_file(path, &text, &len, NULL) < 0)
 		return NULL;
 	return text;
 }
